@@ -1,0 +1,170 @@
+// Package report parses API-test and API-lint reports (newman, Postman CLI,
+// JUnit, Jenkins testReport, Spectral, SARIF) into one results model.
+// It knows nothing about the UI.
+package report
+
+// Tool names a report producer.
+type Tool string
+
+const (
+	ToolNewman     Tool = "newman"
+	ToolPostmanCLI Tool = "postman-cli"
+	ToolJUnit      Tool = "junit"
+	ToolJenkins    Tool = "jenkins-testreport"
+	ToolSpectral   Tool = "spectral"
+	ToolSARIF      Tool = "sarif"
+)
+
+// Kind is a detected report format.
+type Kind string
+
+const (
+	KindUnknown        Kind = ""
+	KindNewmanJSON     Kind = "newman-json"
+	KindPostmanCLIJSON Kind = "postman-cli-json"
+	KindJUnitXML       Kind = "junit-xml"
+	KindJenkinsTests   Kind = "jenkins-testreport"
+	KindSpectralJSON   Kind = "spectral-json"
+	KindSARIF          Kind = "sarif"
+)
+
+// Results is everything parsed for one build (or a set of files).
+type Results struct {
+	Collections []CollectionRun    `json:"collections"`
+	Governance  []GovernanceResult `json:"governance"`
+}
+
+// Counts is a total/failed(/skipped) pair.
+type Counts struct {
+	Total   int `json:"total"`
+	Failed  int `json:"failed"`
+	Skipped int `json:"skipped,omitempty"`
+}
+
+// CollectionRun is one Postman collection executed in a build.
+type CollectionRun struct {
+	Name       string      `json:"name"`
+	Tool       Tool        `json:"tool"`
+	Artifact   string      `json:"artifact"`
+	Iterations int         `json:"iterations"`
+	Requests   Counts      `json:"requests"`
+	Assertions Counts      `json:"assertions"`
+	DurationMS int64       `json:"duration_ms"`
+	Executions []Execution `json:"executions"`
+	// Partial says the source lost information (JUnit, truncation); PartialWhy says what.
+	Partial    bool   `json:"partial,omitempty"`
+	PartialWhy string `json:"partial_why,omitempty"`
+}
+
+// Execution is one request sent during a run.
+type Execution struct {
+	Iteration  int         `json:"iteration"`
+	Folder     string      `json:"folder"` // "a/b" path of folders in the collection
+	Name       string      `json:"name"`
+	Method     string      `json:"method"`
+	URL        string      `json:"url"`
+	Code       int         `json:"code"`
+	ResponseMS int64       `json:"response_ms"`
+	Error      string      `json:"error"`
+	Assertions []Assertion `json:"assertions"`
+}
+
+// AssertionStatus is passed, failed or skipped.
+type AssertionStatus string
+
+const (
+	Passed  AssertionStatus = "passed"
+	Failed  AssertionStatus = "failed"
+	Skipped AssertionStatus = "skipped"
+)
+
+// Assertion is one pm.test result.
+type Assertion struct {
+	Name    string          `json:"name"`
+	Status  AssertionStatus `json:"status"`
+	Message string          `json:"message"`
+}
+
+// Severity of a lint violation.
+type Severity string
+
+const (
+	SevError   Severity = "error"
+	SevWarning Severity = "warning"
+	SevInfo    Severity = "info"
+	SevHint    Severity = "hint"
+)
+
+// GovernanceResult is one API definition linted in a build.
+type GovernanceResult struct {
+	Definition string      `json:"definition"`
+	Tool       Tool        `json:"tool"`
+	Artifact   string      `json:"artifact"`
+	Violations []Violation `json:"violations"`
+	Partial    bool        `json:"partial,omitempty"`
+	PartialWhy string      `json:"partial_why,omitempty"`
+}
+
+// Violation is one rule violation; Line and Column are 1-based.
+type Violation struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+	Path     string   `json:"path"`
+	File     string   `json:"file"`
+	Line     int      `json:"line"`
+	Column   int      `json:"column"`
+}
+
+// CollectionSummary is the short form used in build lists.
+type CollectionSummary struct {
+	Runs             int `json:"runs"`
+	Requests         int `json:"requests"`
+	RequestsFailed   int `json:"requests_failed"`
+	Assertions       int `json:"assertions"`
+	AssertionsFailed int `json:"assertions_failed"`
+}
+
+// GovernanceSummary is the short form used in build lists.
+type GovernanceSummary struct {
+	Definitions int `json:"definitions"`
+	Error       int `json:"error"`
+	Warning     int `json:"warning"`
+	Info        int `json:"info"`
+	Hint        int `json:"hint"`
+}
+
+// Summaries returns the list-view summaries; nil when there is nothing of that kind.
+func (r Results) Summaries() (*CollectionSummary, *GovernanceSummary) {
+	var cs *CollectionSummary
+	if len(r.Collections) > 0 {
+		cs = &CollectionSummary{}
+		for _, c := range r.Collections {
+			cs.Runs++
+			cs.Requests += c.Requests.Total
+			cs.RequestsFailed += c.Requests.Failed
+			cs.Assertions += c.Assertions.Total
+			cs.AssertionsFailed += c.Assertions.Failed
+		}
+	}
+	var gs *GovernanceSummary
+	if len(r.Governance) > 0 {
+		gs = &GovernanceSummary{}
+		for _, g := range r.Governance {
+			gs.Definitions++
+			for _, v := range g.Violations {
+				switch v.Severity {
+				case SevError:
+					gs.Error++
+				case SevWarning:
+					gs.Warning++
+				case SevInfo:
+					gs.Info++
+				case SevHint:
+					gs.Hint++
+				}
+			}
+		}
+	}
+	return cs, gs
+}
