@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs jeeves in-process and returns exit code, stdout and stderr.
+func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	get := func(k string) string { return env[k] }
+	code := run(context.Background(), args, &out, &errb, strings.NewReader(""), get)
+	return code, out.String(), errb.String()
+}
+
+func TestConfigErrorsExitTwoWithOneLine(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.toml")
+	os.WriteFile(p, []byte("refersh = \"1s\"\n"), 0o600)
+	cfg, err := loadConfig(&env{getenv: func(string) string { return "" }, stderr: &bytes.Buffer{}}, p)
+	if err == nil || cfg != nil {
+		t.Fatalf("want error")
+	}
+	if code := report(err, &bytes.Buffer{}); code != exitUsage {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if !strings.Contains(err.Error(), "c.toml:1:1: unknown key \"refersh\"") {
+		t.Errorf("message: %v", err)
+	}
+}
+
+func TestMissingDefaultConfigIsEmpty(t *testing.T) {
+	e := &env{getenv: func(k string) string {
+		if k == "XDG_CONFIG_HOME" {
+			return t.TempDir()
+		}
+		return ""
+	}, stderr: &bytes.Buffer{}}
+	cfg, err := loadConfig(e, "")
+	if err != nil || len(cfg.Integrations) != 0 {
+		t.Fatalf("cfg %v err %v", cfg, err)
+	}
+	if _, err := findIntegration(cfg, ""); err == nil || !strings.Contains(err.Error(), "no integrations configured") {
+		t.Errorf("findIntegration on empty config: %v", err)
+	}
+	if _, err := loadConfig(e, filepath.Join(t.TempDir(), "nope.toml")); err == nil {
+		t.Errorf("explicit missing config must fail")
+	}
+}
+
+func TestUnknownCommandAndHelp(t *testing.T) {
+	code, _, stderr := runCLI(t, nil, "frobnicate")
+	if code != exitUsage || !strings.Contains(stderr, `unknown command "frobnicate"`) || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("unknown command: code %d stderr %q", code, stderr)
+	}
+	code, stdout, _ := runCLI(t, nil, "--help")
+	if code != 0 || !strings.Contains(stdout, "Exit codes") {
+		t.Errorf("--help: code %d out %q", code, stdout)
+	}
+	code, _, stderr = runCLI(t, nil, "--no-such-flag")
+	if code != exitUsage || !strings.Contains(stderr, "flag provided but not defined") {
+		t.Errorf("bad flag: code %d stderr %q", code, stderr)
+	}
+}
