@@ -156,13 +156,13 @@ func parseJenkins(r io.Reader, name string) (Results, error) {
 	var res Results
 	if len(run.Executions) > 0 || gov == nil {
 		switch {
+		case len(run.Executions) == 0 && rep.TotalCount != nil:
+			// the build's TestResultAction summary: {failCount, skipCount, totalCount}
+			run.Assertions = Counts{Total: int(*rep.TotalCount), Failed: int(deref(rep.FailCount)), Skipped: int(deref(rep.SkipCount))}
 		case counted && gov == nil && pass+fail+skipc > run.Assertions.Total:
 			// Jenkins's own counts cover cases a tree= query or a trimmed
 			// report leaves out.
 			run.Assertions = Counts{Total: pass + fail + skipc, Failed: fail, Skipped: skipc}
-		case len(run.Executions) == 0 && rep.TotalCount != nil:
-			// the build's TestResultAction summary: {failCount, skipCount, totalCount}
-			run.Assertions = Counts{Total: int(*rep.TotalCount), Failed: int(deref(rep.FailCount)), Skipped: int(deref(rep.SkipCount))}
 		}
 		res.Collections = append(res.Collections, run)
 	}
