@@ -52,4 +52,7 @@ type Probe struct {
 	InQueue      bool
 	Running      []int // numbers of builds still running among the newest few
 	QueueIDs     []int64
+	// JenkinsSession is X-Jenkins-Session: it changes when Jenkins restarts
+	// (queue ids from before are then gone).
+	JenkinsSession string
 }

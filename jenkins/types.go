@@ -147,6 +147,7 @@ type LogChunk struct {
 	Text       []byte
 	NextOffset int64
 	More       bool
+	Truncated  bool // the answer was over MaxLogChunk: Text is its start, the rest was skipped
 }
 
 // WhoAmI describes the authenticated user and the server.
