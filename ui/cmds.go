@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/jenkins"
+)
+
+// cmds.go: every IO the dashboard does. Each constructor takes values (never
+// the model), bounds the call with a timeout under the root context and
+// returns one typed message.
+
+const storeTimeout = 10 * time.Second
+
+func timeoutOf(in config.Integration) time.Duration {
+	if in.Timeout > 0 {
+		return in.Timeout
+	}
+	return 20 * time.Second
+}
+
+func loadStoreIntegrationsCmd(ctx context.Context, st Store) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, storeTimeout)
+		defer cancel()
+		ints, err := st.Integrations(c)
+		return storeIntegrationsMsg{ints: ints, err: err}
+	}
+}
+
+func loadStoreBuildsCmd(ctx context.Context, st Store, nick string, limit int) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, storeTimeout)
+		defer cancel()
+		recs, err := st.Builds(c, nick, limit)
+		return storeBuildsMsg{nick: nick, records: recs, err: err}
+	}
+}
+
+func probeCmd(ctx context.Context, api jenkins.API, in config.Integration) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, timeoutOf(in))
+		defer cancel()
+		p, err := api.Probe(c, in.Job)
+		return probedMsg{nick: in.Nickname, probe: p, err: err}
+	}
+}
+
+// loadBuildsCmd reads the newest builds (and the job's queue when the probe
+// saw one) and records them in the store.
+func loadBuildsCmd(ctx context.Context, api jenkins.API, st Store, in config.Integration, limit int, queue bool) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, timeoutOf(in))
+		defer cancel()
+		msg := buildsLoadedMsg{nick: in.Nickname}
+		msg.builds, msg.err = api.Builds(c, in.Job, limit)
+		if msg.err != nil {
+			return msg
+		}
+		if queue {
+			q, err := api.JobQueue(c, in.Job)
+			if err == nil {
+				msg.queue = q
+			}
+		}
+		if st != nil {
+			sc, scancel := context.WithTimeout(ctx, storeTimeout)
+			msg.saveErr = st.SaveBuilds(sc, in.Nickname, msg.builds)
+			scancel()
+		}
+		return msg
+	}
+}
+
+func loadResultsCmd(ctx context.Context, api jenkins.API, st Store, in config.Integration, b jenkins.Build) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, 2*timeoutOf(in))
+		defer cancel()
+		r, state, why, err := st.FetchResults(c, api, in, b)
+		return resultsLoadedMsg{nick: in.Nickname, number: b.Number, results: r, state: state, why: why, err: err}
+	}
+}
+
+func loadJobCmd(ctx context.Context, api jenkins.API, in config.Integration) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, timeoutOf(in))
+		defer cancel()
+		j, err := api.Job(c, in.Job)
+		return jobLoadedMsg{nick: in.Nickname, job: j, err: err}
+	}
+}
+
+func triggerCmd(ctx context.Context, api jenkins.API, in config.Integration, params map[string]string) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, timeoutOf(in))
+		defer cancel()
+		id, err := api.Trigger(c, in.Job, params)
+		return triggeredMsg{nick: in.Nickname, queueID: id, err: err}
+	}
+}
+
+func queueItemCmd(ctx context.Context, api jenkins.API, in config.Integration, id int64) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, timeoutOf(in))
+		defer cancel()
+		it, err := api.QueueItem(c, id)
+		if err == nil && it.ID == 0 {
+			it.ID = id
+		}
+		return queueItemMsg{nick: in.Nickname, item: it, err: err}
+	}
+}
+
+func abortCmd(ctx context.Context, api jenkins.API, in config.Integration, number int) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, timeoutOf(in))
+		defer cancel()
+		return abortedMsg{nick: in.Nickname, number: number, err: api.Stop(c, in.Job, number)}
+	}
+}
+
+func logChunkCmd(ctx context.Context, api jenkins.API, in config.Integration, number int, start int64, gen uint64) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, timeoutOf(in))
+		defer cancel()
+		ch, err := api.Log(c, in.Job, number, start)
+		return logChunkMsg{gen: gen, chunk: ch, err: err}
+	}
+}
+
+func openCmd(ctx context.Context, b Browser, url string) tea.Cmd {
+	return func() tea.Msg {
+		if b == nil {
+			return openedMsg{url: url}
+		}
+		c, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		ok, err := b.Open(c, url)
+		return openedMsg{url: url, opened: ok, err: err}
+	}
+}
+
+// checkCmd starts a connection test; its steps arrive one message at a time.
+func checkCmd(ctx context.Context, ck Checker, in config.Integration, gen uint64) tea.Cmd {
+	ch := make(chan checkEvent, 8)
+	go func() {
+		c, cancel := context.WithTimeout(ctx, 4*timeoutOf(in))
+		defer cancel()
+		err := ck.Check(c, in, func(s CheckStep) {
+			s2 := s
+			select {
+			case ch <- checkEvent{step: &s2}:
+			case <-c.Done():
+			}
+		})
+		ch <- checkEvent{err: err, done: true}
+		close(ch)
+	}()
+	return nextCheckCmd(ch, gen)
+}
+
+func nextCheckCmd(ch <-chan checkEvent, gen uint64) tea.Cmd {
+	return func() tea.Msg {
+		ev, ok := <-ch
+		if !ok || ev.done {
+			return checkDoneMsg{gen: gen, err: ev.err}
+		}
+		return checkStepMsg{gen: gen, step: *ev.step, next: ch}
+	}
+}
+
+func saveIntegrationCmd(ctx context.Context, st Store, in config.Integration, replace string) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, storeTimeout)
+		defer cancel()
+		if st == nil {
+			return integrationSavedMsg{in: in, replace: replace, err: errors.New("no store to save to")}
+		}
+		if replace != "" && replace != in.Nickname {
+			if err := st.DeleteIntegration(c, replace); err != nil {
+				return integrationSavedMsg{in: in, replace: replace, err: err}
+			}
+		}
+		return integrationSavedMsg{in: in, replace: replace, err: st.SaveIntegration(c, in)}
+	}
+}
+
+func deleteIntegrationCmd(ctx context.Context, st Store, nick string) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, storeTimeout)
+		defer cancel()
+		if st == nil {
+			return integrationDeletedMsg{nick: nick, err: fmt.Errorf("no store")}
+		}
+		return integrationDeletedMsg{nick: nick, err: st.DeleteIntegration(c, nick)}
+	}
+}
+
+func tickCmd(d time.Duration, msg tea.Msg) tea.Cmd {
+	return tea.Tick(d, func(time.Time) tea.Msg { return msg })
+}

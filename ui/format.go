@@ -1,0 +1,198 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/report"
+)
+
+// format.go: pure formatters. Time comes in as `now`; nothing reads a clock.
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// fmtDur renders a duration compactly: 45s, 1m05s, 12m, 2h05m.
+func fmtDur(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int(d / time.Second)
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 600:
+		return fmt.Sprintf("%dm%02ds", s/60, s%60)
+	case s < 3600:
+		return fmt.Sprintf("%dm", s/60)
+	default:
+		return fmt.Sprintf("%dh%02dm", s/3600, (s%3600)/60)
+	}
+}
+
+// fmtAgo renders how long ago t was: 12s ago, 3m ago, 2h ago, 4d ago.
+func fmtAgo(now, t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		if d < 0 {
+			d = 0
+		}
+		return fmt.Sprintf("%ds ago", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	default:
+		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+	}
+}
+
+// fmtAge renders the age of data coarsely (it must not change every second,
+// or an idle screen would redraw every second).
+func fmtAge(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm old", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh old", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%dd old", int(d/(24*time.Hour)))
+}
+
+// fmtProgress is a running build's elapsed time against Jenkins's estimate.
+func fmtProgress(now time.Time, b *jenkins.Build) string {
+	el := now.Sub(b.Started)
+	if b.Started.IsZero() {
+		el = 0
+	}
+	if b.EstimatedDuration <= 0 {
+		return fmtDur(el)
+	}
+	return fmtDur(el) + "/~" + fmtDur(b.EstimatedDuration)
+}
+
+// fmtCollections is the collections cell: passed/total assertions and the failed count.
+func fmtCollections(c *report.CollectionSummary) string {
+	if c == nil {
+		return "–"
+	}
+	s := fmt.Sprintf("%d/%d", c.Assertions-c.AssertionsFailed, c.Assertions)
+	if c.AssertionsFailed > 0 {
+		s += " ✘" + itoa(c.AssertionsFailed)
+	} else if c.RequestsFailed > 0 {
+		s += " ✘" + itoa(c.RequestsFailed) + "r"
+	}
+	return s
+}
+
+// fmtGovernance is the governance cell: 7E 16W (info and hints when no more).
+func fmtGovernance(g *report.GovernanceSummary) string {
+	if g == nil {
+		return "–"
+	}
+	var parts []string
+	if g.Error > 0 {
+		parts = append(parts, itoa(g.Error)+"E")
+	}
+	if g.Warning > 0 {
+		parts = append(parts, itoa(g.Warning)+"W")
+	}
+	if len(parts) == 0 && g.Info > 0 {
+		parts = append(parts, itoa(g.Info)+"I")
+	}
+	if len(parts) == 0 && g.Hint > 0 {
+		parts = append(parts, itoa(g.Hint)+"H")
+	}
+	if len(parts) == 0 {
+		return "✔ 0"
+	}
+	return strings.Join(parts, " ")
+}
+
+// fmtCause is the short cause of a build.
+func fmtCause(b *jenkins.Build) string {
+	if len(b.Causes) == 0 {
+		return ""
+	}
+	c := b.Causes[0]
+	if c.UserName != "" {
+		return "by " + clean(c.UserName)
+	}
+	return clean(c.Description)
+}
+
+// fmtParams renders parameters as K=V, passwords masked.
+func fmtParams(ps []jenkins.Param) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		b.WriteString(clean(p.Name))
+		b.WriteString("=")
+		if p.Masked {
+			b.WriteString("••••")
+		} else {
+			b.WriteString(clean(p.Value))
+		}
+	}
+	return b.String()
+}
+
+// cell fits s into exactly w cells: truncated with … or padded with spaces.
+func cell(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	sw := ansi.StringWidth(s)
+	if sw > w {
+		s = ansi.Truncate(s, w, "…")
+		sw = ansi.StringWidth(s)
+	}
+	if sw < w {
+		s += strings.Repeat(" ", w-sw)
+	}
+	return s
+}
+
+// cellRight is cell aligned right.
+func cellRight(s string, w int) string {
+	sw := ansi.StringWidth(s)
+	if sw >= w {
+		return cell(s, w)
+	}
+	return strings.Repeat(" ", w-sw) + s
+}
+
+// fit truncates a (possibly styled) line to w cells.
+func fit(s string, w int) string {
+	if ansi.StringWidth(s) > w {
+		return ansi.Truncate(s, w, "…")
+	}
+	return s
+}
+
+// spread puts left and right on one line of w cells. When both do not fit,
+// the left part keeps at least half the line and the right part is cut.
+func spread(left, right string, w int) string {
+	lw, rw := ansi.StringWidth(left), ansi.StringWidth(right)
+	if lw+rw+1 > w {
+		keepL := min(lw, max(w/2, w-rw-1))
+		left = fit(left, keepL)
+		lw = ansi.StringWidth(left)
+		right = fit(right, max(0, w-lw-1))
+		rw = ansi.StringWidth(right)
+	}
+	return left + strings.Repeat(" ", max(1, w-lw-rw)) + right
+}

@@ -1,0 +1,366 @@
+package ui
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/report"
+)
+
+// integ is the live state of one integration.
+type integ struct {
+	cfg     config.Integration
+	api     jenkins.API
+	apiErr  string
+	records []BuildRecord // newest first
+	queue   []jenkins.QueueItem
+	probe   *jenkins.Probe
+
+	storeLoaded bool
+	fromStore   bool      // shown data came from the store only
+	lastOK      time.Time // last successful answer from the server
+	loading     bool      // a poll is in flight (at most one)
+	forceFull   bool      // the next probe answer loads the full list
+	tickSeq     uint64
+	failures    int
+	lastErr     string
+
+	results         map[int]report.Results
+	resultsInFlight map[int]bool
+	justFinished    map[int]bool
+}
+
+func newInteg(in config.Integration) *integ {
+	return &integ{cfg: in, results: map[int]report.Results{}, resultsInFlight: map[int]bool{}, justFinished: map[int]bool{}}
+}
+
+// active reports whether something runs or waits, which polls faster.
+func (ig *integ) active() bool {
+	if len(ig.queue) > 0 {
+		return true
+	}
+	if ig.probe != nil && (ig.probe.LastBuilding || ig.probe.InQueue || len(ig.probe.Running) > 0) {
+		return true
+	}
+	for i := range ig.records {
+		if i > 20 {
+			break
+		}
+		if ig.records[i].Building && !ig.records[i].Gone {
+			return true
+		}
+	}
+	return false
+}
+
+func (ig *integ) record(n int) (int, *BuildRecord) {
+	for i := range ig.records {
+		if ig.records[i].Number == n {
+			return i, &ig.records[i]
+		}
+	}
+	return -1, nil
+}
+
+// pollInterval is how long to wait before the next poll of ig.
+func (m Model) pollInterval(ig *integ, selected bool) time.Duration {
+	base := m.opts.Refresh
+	if ig.failures > 0 {
+		d := base
+		for i := 1; i < ig.failures && d < maxBackoff; i++ {
+			d *= 2
+		}
+		return min(d, maxBackoff)
+	}
+	d := base
+	if ig.active() {
+		d = max(base/2, minFastPoll)
+	}
+	if !selected {
+		d *= 4
+	}
+	return d
+}
+
+const (
+	maxBackoff  = 2 * time.Minute
+	minFastPoll = 5 * time.Second
+	followEvery = 2 * time.Second
+	logEvery    = 2 * time.Second
+	resultsMax  = 2 // result fetches in flight per integration
+)
+
+// schedule arms the next poll tick of ig, superseding any armed one.
+func (m *Model) schedule(ig *integ) tea.Cmd {
+	ig.tickSeq++
+	return m.after(m.pollInterval(ig, ig == m.cur()), pollTickMsg{nick: ig.cfg.Nickname, seq: ig.tickSeq})
+}
+
+// pollNow starts a poll unless one is in flight.
+func (m *Model) pollNow(ig *integ, force bool) tea.Cmd {
+	if force {
+		ig.forceFull = true
+	}
+	if ig.loading {
+		return nil
+	}
+	if ig.api == nil {
+		api, err := m.deps.Jenkins.API(ig.cfg)
+		if err != nil {
+			ig.apiErr = clean(err.Error())
+			ig.lastErr = ig.apiErr
+			return nil
+		}
+		ig.api = api
+	}
+	ig.loading = true
+	return tea.Batch(probeCmd(m.deps.Ctx, ig.api, ig.cfg), m.startSpinner())
+}
+
+func probeChanged(a *jenkins.Probe, b jenkins.Probe) bool {
+	if a == nil {
+		return true
+	}
+	return a.LastBuild != b.LastBuild || a.LastBuilding != b.LastBuilding || a.LastResult != b.LastResult ||
+		a.InQueue != b.InQueue || !slices.Equal(a.Running, b.Running) || !slices.Equal(a.QueueIDs, b.QueueIDs)
+}
+
+func (m *Model) onProbed(msg probedMsg) tea.Cmd {
+	ig := m.find(msg.nick)
+	if ig == nil {
+		return nil
+	}
+	if msg.err != nil {
+		ig.loading = false
+		ig.failures++
+		ig.lastErr = clean(msg.err.Error())
+		return m.schedule(ig)
+	}
+	changed := probeChanged(ig.probe, msg.probe) || ig.forceFull
+	p := msg.probe
+	ig.probe = &p
+	ig.forceFull = false
+	if !changed {
+		ig.loading = false
+		ig.failures = 0
+		ig.lastErr = ""
+		ig.lastOK = m.now
+		return m.schedule(ig)
+	}
+	return loadBuildsCmd(m.deps.Ctx, ig.api, m.deps.Store, ig.cfg, m.opts.Limit, p.InQueue || len(p.QueueIDs) > 0)
+}
+
+func (m *Model) onBuildsLoaded(msg buildsLoadedMsg) tea.Cmd {
+	ig := m.find(msg.nick)
+	if ig == nil {
+		return nil
+	}
+	ig.loading = false
+	if msg.err != nil {
+		ig.failures++
+		ig.lastErr = clean(msg.err.Error())
+		ig.probe = nil // so the next successful probe reloads the list
+		return m.schedule(ig)
+	}
+	ig.failures = 0
+	ig.lastErr = ""
+	if msg.saveErr != nil {
+		ig.lastErr = "store: " + clean(msg.saveErr.Error())
+	}
+	ig.lastOK = m.now
+	ig.fromStore = false
+	ig.queue = msg.queue
+	mergeBuilds(ig, msg.builds)
+	cmds := []tea.Cmd{m.schedule(ig)}
+	if ig == m.cur() {
+		m.rebuild()
+		m.selectPending()
+	}
+	cmds = append(cmds, m.wantResults(ig), m.startClock())
+	return tea.Batch(cmds...)
+}
+
+// mergeBuilds folds fresh builds into the known records (which may hold
+// older history from the store), keeping what the store knew of results.
+func mergeBuilds(ig *integ, builds []jenkins.Build) {
+	idx := make(map[int]int, len(ig.records))
+	for i, r := range ig.records {
+		idx[r.Number] = i
+	}
+	for _, b := range builds {
+		if i, ok := idx[b.Number]; ok {
+			r := &ig.records[i]
+			if r.Building && !b.Building {
+				ig.justFinished[b.Number] = true
+				if r.ResultsState != ResultsOK {
+					r.ResultsState = ResultsUnknown // fetch again now that it is done
+				}
+				delete(ig.results, b.Number)
+			}
+			r.Build = b
+			r.Gone = false
+			continue
+		}
+		rec := BuildRecord{Build: b}
+		ig.records = append(ig.records, rec)
+		idx[b.Number] = len(ig.records) - 1
+	}
+	// builds that left the queue
+	sort.SliceStable(ig.records, func(i, j int) bool { return ig.records[i].Number > ig.records[j].Number })
+}
+
+// wantResults fetches, in the background, the results of finished builds on
+// screen and of builds that just finished, a few at a time.
+func (m *Model) wantResults(ig *integ) tea.Cmd {
+	if ig.api == nil || m.deps.Store == nil {
+		return nil
+	}
+	var cmds []tea.Cmd
+	fetch := func(r *BuildRecord) {
+		if len(ig.resultsInFlight) >= resultsMax || r.Building || r.Gone || ig.resultsInFlight[r.Number] {
+			return
+		}
+		if _, ok := ig.results[r.Number]; ok {
+			return
+		}
+		if !r.ResultsState.unknown() && !m.expandedBuild(ig, r.Number) {
+			return
+		}
+		ig.resultsInFlight[r.Number] = true
+		cmds = append(cmds, loadResultsCmd(m.deps.Ctx, ig.api, m.deps.Store, ig.cfg, r.Build))
+	}
+	for n := range ig.justFinished {
+		if _, r := ig.record(n); r != nil {
+			fetch(r)
+		}
+	}
+	if ig == m.cur() {
+		for _, n := range m.onScreenBuilds() {
+			if _, r := ig.record(n); r != nil {
+				fetch(r)
+			}
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) onResults(msg resultsLoadedMsg) tea.Cmd {
+	ig := m.find(msg.nick)
+	if ig == nil {
+		return nil
+	}
+	delete(ig.resultsInFlight, msg.number)
+	delete(ig.justFinished, msg.number)
+	_, r := ig.record(msg.number)
+	if r == nil {
+		return nil
+	}
+	if msg.err != nil {
+		r.ResultsState = ResultsFailed
+		r.ResultsWhy = clean(msg.err.Error())
+		ig.results[msg.number] = report.Results{}
+	} else {
+		r.ResultsState = msg.state
+		r.ResultsWhy = clean(msg.why)
+		r.Collections, r.Governance = msg.results.Summaries()
+		ig.results[msg.number] = msg.results
+	}
+	if ig == m.cur() {
+		m.rebuild()
+	}
+	return m.wantResults(ig)
+}
+
+func (m *Model) onStoreBuilds(msg storeBuildsMsg) tea.Cmd {
+	ig := m.find(msg.nick)
+	if ig == nil {
+		return nil
+	}
+	ig.storeLoaded = true
+	if msg.err == nil && len(ig.records) == 0 {
+		ig.records = msg.records
+		ig.fromStore = len(msg.records) > 0
+		sort.SliceStable(ig.records, func(i, j int) bool { return ig.records[i].Number > ig.records[j].Number })
+	} else if msg.err != nil {
+		ig.lastErr = "store: " + clean(msg.err.Error())
+	}
+	if ig == m.cur() {
+		m.rebuild()
+	}
+	// the first frame came from the store; now ask the server
+	return tea.Batch(m.pollNow(ig, true), m.startClock())
+}
+
+func (m *Model) onPollTick(msg pollTickMsg) tea.Cmd {
+	ig := m.find(msg.nick)
+	if ig == nil || msg.seq != ig.tickSeq {
+		return nil
+	}
+	return m.pollNow(ig, false)
+}
+
+// anyLoading reports whether the selected integration waits for the server.
+func (m Model) anyLoading() bool {
+	ig := m.cur()
+	return ig != nil && (ig.loading || len(ig.resultsInFlight) > 0)
+}
+
+// startSpinner arms the spinner unless it runs already; it stops by itself
+// when nothing loads, so an idle dashboard never ticks.
+func (m *Model) startSpinner() tea.Cmd {
+	if m.spinArmed {
+		return nil
+	}
+	m.spinArmed = true
+	return m.after(spinEvery, spinTickMsg{})
+}
+
+const spinEvery = 150 * time.Millisecond
+
+func (m *Model) onSpin() tea.Cmd {
+	if !m.anyLoading() {
+		m.spinArmed = false
+		return nil
+	}
+	m.spinFrame = (m.spinFrame + 1) % len(spinnerFrames)
+	return m.after(spinEvery, spinTickMsg{})
+}
+
+// needsClock reports whether something on screen shows a running time.
+func (m Model) needsClock() bool {
+	if m.page == pageLog && m.log != nil && m.log.more {
+		return false
+	}
+	ig := m.cur()
+	if ig == nil {
+		return false
+	}
+	if len(ig.queue) > 0 {
+		return true
+	}
+	for _, n := range m.onScreenBuilds() {
+		if _, r := ig.record(n); r != nil && r.Building && !r.Gone {
+			return true
+		}
+	}
+	return false
+}
+
+// startClock arms the once-a-second redraw of elapsed times when needed.
+func (m *Model) startClock() tea.Cmd {
+	if m.clockArmed || !m.needsClock() {
+		return nil
+	}
+	m.clockArmed = true
+	return m.after(time.Second, clockTickMsg{})
+}
+
+func (m *Model) onClock() tea.Cmd {
+	m.clockArmed = false
+	return m.startClock()
+}

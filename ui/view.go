@@ -1,0 +1,723 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/report"
+)
+
+// Layout constants. Below the minimum the dashboard says so instead of
+// drawing a broken screen.
+const (
+	minWidth   = 72
+	minHeight  = 18
+	wideWidth  = 100 // from here the integrations panel sits on the left
+	panelWidth = 28
+)
+
+func (m Model) tooSmall() bool { return m.width < minWidth || m.height < minHeight }
+func (m Model) wide() bool     { return m.width >= wideWidth }
+
+// mainWidth is the width of the builds table.
+func (m Model) mainWidth() int {
+	if m.wide() {
+		return m.width - panelWidth - 1
+	}
+	return m.width
+}
+
+// tableHeight is the number of table rows on screen: the screen minus
+// header, (narrow: integrations strip), filter bar, column header, status
+// line and key hint bar.
+func (m Model) tableHeight() int {
+	h := m.height - 5
+	if !m.wide() {
+		h--
+	}
+	return max(0, h)
+}
+
+// onScreenBuilds lists the build numbers of rows on screen.
+func (m Model) onScreenBuilds() []int {
+	var out []int
+	end := min(len(m.rows), m.offset+m.tableHeight())
+	for i := m.offset; i < end; i++ {
+		if m.rows[i].kind == rowBuild {
+			out = append(out, m.rows[i].num)
+		}
+	}
+	return out
+}
+
+// View renders the whole screen. It is a pure function of the model.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = m.opts.Title
+	return v
+}
+
+func (m Model) render() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	if m.tooSmall() {
+		return m.frame(m.tooSmallLines())
+	}
+	var lines []string
+	switch {
+	case m.help:
+		lines = m.helpLines()
+	case m.page == pageLog && m.log != nil:
+		lines = m.logLines()
+	case m.page == pageRun && m.run != nil:
+		lines = m.runLines()
+	case m.page == pageIntegration && m.intForm != nil:
+		lines = m.intFormLines()
+	case m.page == pageSnippet && m.snip != nil:
+		lines = m.snippetLines()
+	default:
+		lines = m.mainLines()
+	}
+	return m.frame(lines)
+}
+
+// frame fits lines to exactly the screen: each at most width cells, height lines.
+func (m Model) frame(lines []string) string {
+	if len(lines) > m.height {
+		lines = lines[:m.height]
+	}
+	for len(lines) < m.height {
+		lines = append(lines, "")
+	}
+	for i, l := range lines {
+		lines[i] = fit(l, m.width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) tooSmallLines() []string {
+	msg := fmt.Sprintf("terminal too small: %dx%d, need at least %dx%d", m.width, m.height, minWidth, minHeight)
+	lines := make([]string, m.height)
+	mid := m.height / 2
+	w := ansi.StringWidth(msg)
+	pad := max(0, (m.width-w)/2)
+	lines[mid] = strings.Repeat(" ", pad) + msg
+	return lines
+}
+
+// header is the top line: title, integration, and the state of its data.
+func (m Model) header(title string) string {
+	left := m.st.Title.Render("jeeves") + " " + title
+	return spread(left, m.stateText(), m.width)
+}
+
+// stateText is the data age, spinner, or stale/offline state with the last error.
+func (m Model) stateText() string {
+	ig := m.cur()
+	if ig == nil {
+		return ""
+	}
+	var parts []string
+	if m.anyLoading() {
+		parts = append(parts, spinnerFrames[m.spinFrame])
+	}
+	switch {
+	case ig.apiErr != "":
+		parts = append(parts, m.st.Err.Render("error: "+ig.apiErr))
+	case ig.failures > 0:
+		s := "offline"
+		if !ig.lastOK.IsZero() {
+			s += " · data " + fmtAge(m.now, ig.lastOK)
+		} else if ig.fromStore {
+			s += " · stored data"
+		}
+		parts = append(parts, m.st.Err.Render(s))
+	case ig.lastOK.IsZero() && ig.fromStore:
+		parts = append(parts, m.st.Warn.Render("stored data, connecting…"))
+	case ig.lastOK.IsZero():
+		parts = append(parts, "connecting…")
+	default:
+		s := "data " + fmtAge(m.now, ig.lastOK)
+		if ig.lastErr != "" {
+			parts = append(parts, m.st.Warn.Render(s+" · "+ig.lastErr))
+		} else {
+			parts = append(parts, m.st.Subtle.Render(s))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (m Model) mainLines() []string {
+	ig := m.cur()
+	title := "no integrations: press a to add one"
+	if ig != nil {
+		title = clean(ig.cfg.Nickname) + m.st.Subtle.Render(" · "+clean(ig.cfg.Job))
+	}
+	lines := []string{m.header(title)}
+	var right []string
+	if !m.wide() {
+		lines = append(lines, m.integrationStrip())
+	}
+	right = append(right, m.filterBar(), m.tableHeader())
+	right = append(right, m.tableRows()...)
+	for len(right) < m.tableHeight()+2 {
+		right = append(right, "")
+	}
+	if m.wide() {
+		left := m.integrationPanel(len(right))
+		sep := m.st.Border.Render("│")
+		for i := range right {
+			l := ""
+			if i < len(left) {
+				l = left[i]
+			}
+			right[i] = cell(l, panelWidth) + sep + right[i]
+		}
+	}
+	lines = append(lines, right...)
+	lines = append(lines, m.statusLine(), m.helpBar(m.mainHelp()))
+	return lines
+}
+
+// integrationPanel is the left panel: nickname, job, last status, data age.
+func (m Model) integrationPanel(h int) []string {
+	title := "Integrations"
+	if m.focus == focusIntegrations {
+		title = m.st.Focused.Render(title)
+	} else {
+		title = m.st.Header.Render(title)
+	}
+	lines := []string{" " + title}
+	w := panelWidth
+	for i, ig := range m.ints {
+		glyph, st := m.lastStatus(ig)
+		marker := "  "
+		if i == m.sel {
+			marker = "› "
+		}
+		l1 := marker + glyph + " " + clean(ig.cfg.Nickname)
+		l2 := "    " + clean(ig.cfg.Job) + " · " + m.ageShort(ig)
+		l1 = cell(l1, w)
+		l2 = cell(l2, w)
+		if i == m.sel && m.focus == focusIntegrations {
+			l1 = m.st.Selected.Render(l1)
+		} else {
+			l1 = strings.Replace(l1, glyph, m.st.status(st).Render(glyph), 1)
+		}
+		lines = append(lines, l1, m.st.Subtle.Render(l2))
+	}
+	if len(m.ints) == 0 {
+		lines = append(lines, m.st.Subtle.Render("  none yet"))
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return lines[:h]
+}
+
+func (m Model) lastStatus(ig *integ) (string, jenkins.Status) {
+	if len(ig.records) == 0 {
+		return "·", jenkins.StatusUnknown
+	}
+	s := recStatus(&ig.records[0])
+	return statusGlyph(s), s
+}
+
+func (m Model) ageShort(ig *integ) string {
+	switch {
+	case ig.apiErr != "" || ig.failures > 0:
+		return "offline"
+	case ig.lastOK.IsZero() && ig.fromStore:
+		return "stored"
+	case ig.lastOK.IsZero():
+		return "…"
+	}
+	return fmtAge(m.now, ig.lastOK)
+}
+
+// integrationStrip is the narrow-screen form of the panel: one line.
+func (m Model) integrationStrip() string {
+	var parts []string
+	for i, ig := range m.ints {
+		g, st := m.lastStatus(ig)
+		name := clean(ig.cfg.Nickname)
+		if i == m.sel {
+			name = "[" + name + "]"
+			if m.focus == focusIntegrations {
+				parts = append(parts, m.st.Selected.Render(g+" "+name))
+				continue
+			}
+		}
+		parts = append(parts, m.st.status(st).Render(g)+" "+name)
+	}
+	label := "Integrations:"
+	if m.focus == focusIntegrations {
+		label = m.st.Focused.Render(label)
+	}
+	if len(parts) == 0 {
+		parts = append(parts, m.st.Subtle.Render("none (a adds one)"))
+	}
+	return label + " " + strings.Join(parts, "  ")
+}
+
+// filterBar: All 60 · Success 41 · Failed 9 … with the active filter marked,
+// or the search field while searching.
+func (m Model) filterBar() string {
+	w := m.mainWidth()
+	if m.searching {
+		return "/" + m.search.view(w-1, true)
+	}
+	var parts []string
+	for i, s := range filterStatuses {
+		n := m.total
+		if s != "" {
+			n = m.counts[s]
+			if n == 0 && i != m.filter {
+				continue
+			}
+		}
+		t := filterName(s) + " " + itoa(n)
+		if i == m.filter {
+			t = m.st.Active.Render(t)
+		}
+		parts = append(parts, t)
+	}
+	if ig := m.cur(); ig != nil && len(ig.queue) > 0 {
+		parts = append(parts, m.st.status(jenkins.StatusQueued).Render("Queued "+itoa(len(ig.queue))))
+	}
+	bar := strings.Join(parts, m.st.Subtle.Render(" · "))
+	if q := m.search.value; q != "" {
+		bar += "  " + m.st.Warn.Render("/"+q)
+	}
+	return bar
+}
+
+// column widths of the builds table
+type cols struct{ mark, num, status, started, dur, coll, gov, cause int }
+
+func (m Model) columns() cols {
+	c := cols{mark: 2, num: 6, status: 11, started: 8, dur: 12, coll: 10, gov: 7}
+	fixed := c.mark + c.num + c.status + c.started + c.dur + c.coll + c.gov + 7
+	c.cause = max(0, m.mainWidth()-fixed)
+	return c
+}
+
+func (m Model) tableHeader() string {
+	c := m.columns()
+	l := strings.Repeat(" ", c.mark) + cell("#", c.num) + " " + cell("Status", c.status) + " " + cell("Started", c.started) + " " +
+		cell("Duration", c.dur) + " " + cell("Tests", c.coll) + " " + cell("Lint", c.gov) + " " + cell("Cause", c.cause)
+	return m.st.Header.Render(cell(l, m.mainWidth()))
+}
+
+func (m Model) tableRows() []string {
+	h := m.tableHeight()
+	out := make([]string, 0, h)
+	ig := m.cur()
+	if ig == nil {
+		return out
+	}
+	if len(m.rows) == 0 {
+		msg := "no builds yet"
+		switch {
+		case m.total > 0:
+			msg = "no builds match the filter (F shows all)"
+		case !ig.storeLoaded || (ig.lastOK.IsZero() && ig.failures == 0 && ig.apiErr == ""):
+			msg = "loading builds…"
+		}
+		return append(out, "  "+m.st.Subtle.Render(msg))
+	}
+	end := min(len(m.rows), m.offset+h)
+	for i := m.offset; i < end; i++ {
+		out = append(out, m.renderRow(ig, m.rows[i], i == m.cursor && m.focus == focusBuilds))
+	}
+	return out
+}
+
+func (m Model) renderRow(ig *integ, r row, selected bool) string {
+	w := m.mainWidth()
+	var line string
+	var st jenkins.Status
+	styled := func(s string) string { return s }
+	switch r.kind {
+	case rowQueue:
+		q := &ig.queue[r.num]
+		c := m.columns()
+		st = jenkins.StatusQueued
+		why := clean(q.Why)
+		if q.Cancelled {
+			why = "cancelled"
+		}
+		line = strings.Repeat(" ", c.mark) + cell("", c.num) + " " + cell(statusLabel(st), c.status) + " " +
+			cell(fmtAgo(m.now, q.InQueueSince), c.started) + " " + cell("waits "+fmtDur(m.now.Sub(q.InQueueSince)), c.dur) + " " +
+			cell("", c.coll) + " " + cell("", c.gov) + " " + cell(why, c.cause)
+	case rowBuild:
+		_, rec := ig.record(r.num)
+		if rec == nil {
+			return ""
+		}
+		line, st = m.buildLine(ig, rec, r)
+	default:
+		line = strings.Repeat("  ", r.depth) + m.detailText(ig, r)
+		styled = func(s string) string { return m.styleDetail(ig, r, s) }
+	}
+	line = cell(line, w)
+	if selected {
+		return m.st.Selected.Render(line)
+	}
+	if r.kind == rowBuild || r.kind == rowQueue {
+		c := m.columns()
+		// colour only the status cell
+		start := c.mark + c.num + 1
+		return line[:byteIndex(line, start)] + m.st.status(st).Render(cell(statusLabel(st), c.status)) + line[byteIndex(line, start+c.status):]
+	}
+	return styled(line)
+}
+
+// byteIndex is the byte offset of cell column col in a plain line.
+func byteIndex(s string, col int) int {
+	w := 0
+	for i, r := range s {
+		if w >= col {
+			return i
+		}
+		w += ansi.StringWidth(string(r))
+	}
+	return len(s)
+}
+
+func (m Model) buildLine(ig *integ, rec *BuildRecord, r row) (string, jenkins.Status) {
+	c := m.columns()
+	st := recStatus(rec)
+	mark := "▸ "
+	if m.expanded[r.key] {
+		mark = "▾ "
+	}
+	dur := fmtDur(rec.Duration)
+	if rec.Building {
+		dur = fmtProgress(m.now, &rec.Build)
+	}
+	coll, gov := fmtCollections(rec.Collections), fmtGovernance(rec.Governance)
+	switch {
+	case rec.Building:
+		coll, gov = "", ""
+	case ig.resultsInFlight[rec.Number] || rec.ResultsState.unknown():
+		if rec.Collections == nil {
+			coll = "…"
+		}
+		if rec.Governance == nil {
+			gov = "…"
+		}
+	case rec.ResultsState == ResultsFailed:
+		if rec.Collections == nil {
+			coll = "!"
+		}
+	}
+	num := "#" + itoa(rec.Number)
+	cause := fmtCause(&rec.Build)
+	if rec.Gone {
+		cause = "(gone) " + cause
+	}
+	line := mark + cell(num, c.num) + " " + cell(statusLabel(st), c.status) + " " + cell(fmtAgo(m.now, rec.Started), c.started) + " " +
+		cell(dur, c.dur) + " " + cell(coll, c.coll) + " " + cell(gov, c.gov) + " " + cell(cause, c.cause)
+	return line, st
+}
+
+// results of build n, if loaded.
+func (ig *integ) res(n int) *report.Results {
+	if r, ok := ig.results[n]; ok {
+		return &r
+	}
+	return nil
+}
+
+// detailText is the plain text of an expanded line.
+func (m Model) detailText(ig *integ, r row) string {
+	res := ig.res(r.num)
+	mark := func() string {
+		if m.expanded[r.key] {
+			return "▾ "
+		}
+		return "▸ "
+	}
+	switch r.kind {
+	case rowNote:
+		return r.note
+	case rowCollection:
+		c := &res.Collections[r.ci]
+		s := mark() + clean(c.Name) + " · " + string(c.Tool) + fmt.Sprintf(" · requests %d/%d failed · assertions %d/%d passed",
+			c.Requests.Failed, c.Requests.Total, c.Assertions.Total-c.Assertions.Failed, c.Assertions.Total)
+		if c.Assertions.Skipped > 0 {
+			s += fmt.Sprintf(" (%d skipped)", c.Assertions.Skipped)
+		}
+		if c.Iterations > 1 {
+			s += fmt.Sprintf(" · %d iterations", c.Iterations)
+		}
+		if c.DurationMS > 0 {
+			s += " · " + fmtMS(c.DurationMS)
+		}
+		if c.Artifact != "" {
+			s += " · " + clean(c.Artifact)
+		}
+		if c.Partial {
+			s += " · partial: " + clean(c.PartialWhy)
+		}
+		return s
+	case rowExecution:
+		e := &res.Collections[r.ci].Executions[r.ei]
+		g := "✔"
+		if execFailed(e) {
+			g = "✘"
+		}
+		name := clean(e.Name)
+		if e.Folder != "" {
+			name = clean(e.Folder) + "/" + name
+		}
+		s := mark() + g + " " + clean(e.Method) + " " + name
+		if e.Code > 0 {
+			s += " · " + itoa(e.Code)
+		}
+		if e.ResponseMS > 0 {
+			s += " · " + fmtMS(e.ResponseMS)
+		}
+		if res.Collections[r.ci].Iterations > 1 {
+			s += fmt.Sprintf(" · iteration %d", e.Iteration)
+		}
+		return s
+	case rowAssertion:
+		e := &res.Collections[r.ci].Executions[r.ei]
+		if r.ai < 0 {
+			return "✘ error: " + clean(e.Error)
+		}
+		a := &e.Assertions[r.ai]
+		s := assertionGlyph(a.Status) + " " + clean(a.Name)
+		if a.Message != "" {
+			s += ": " + clean(a.Message)
+		}
+		return s
+	case rowGovernance:
+		g := &res.Governance[r.ci]
+		cs, gs := (&report.Results{Governance: []report.GovernanceResult{*g}}).Summaries()
+		_ = cs
+		s := mark() + clean(g.Definition) + " · " + string(g.Tool) + " · " + fmtGovernanceFull(gs)
+		if g.Artifact != "" {
+			s += " · " + clean(g.Artifact)
+		}
+		if g.Partial {
+			s += " · partial: " + clean(g.PartialWhy)
+		}
+		return s
+	case rowSeverity:
+		return string(r.sev) + " (" + r.note + ")"
+	case rowViolation:
+		v := &res.Governance[r.ci].Violations[r.ei]
+		s := clean(v.Rule) + "  " + clean(v.Message)
+		if v.Path != "" {
+			s += "  " + clean(v.Path)
+		}
+		if v.File != "" || v.Line > 0 {
+			s += fmt.Sprintf("  %s:%d:%d", clean(v.File), v.Line, v.Column)
+		}
+		return s
+	}
+	return ""
+}
+
+func fmtGovernanceFull(g *report.GovernanceSummary) string {
+	if g == nil {
+		return "no violations"
+	}
+	return fmt.Sprintf("%d errors, %d warnings, %d info, %d hints", g.Error, g.Warning, g.Info, g.Hint)
+}
+
+func fmtMS(ms int64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%dms", ms)
+	}
+	return fmt.Sprintf("%.1fs", float64(ms)/1000)
+}
+
+func (m Model) styleDetail(ig *integ, r row, s string) string {
+	switch r.kind {
+	case rowNote:
+		return m.st.Subtle.Render(s)
+	case rowSeverity, rowViolation:
+		return m.st.Severity[r.sev].Render(s)
+	case rowExecution:
+		if res := ig.res(r.num); res != nil && execFailed(&res.Collections[r.ci].Executions[r.ei]) {
+			return m.st.Err.Render(s)
+		}
+	case rowAssertion:
+		if r.ai < 0 {
+			return m.st.Err.Render(s)
+		}
+		if res := ig.res(r.num); res != nil {
+			return m.st.Assertion[res.Collections[r.ci].Executions[r.ei].Assertions[r.ai].Status].Render(s)
+		}
+	}
+	return s
+}
+
+// toastLine is the confirm prompt or the toast.
+func (m Model) toastLine() string {
+	if m.confirm != nil {
+		return m.st.Warn.Render(m.confirm.prompt + " (y/n)")
+	}
+	if m.toast != "" {
+		if m.toastErr {
+			return m.st.Err.Render(m.toast)
+		}
+		return m.st.OK.Render(m.toast)
+	}
+	return ""
+}
+
+// statusLine is the toast, or the full text of the selected line: the
+// build's absolute start, cause and parameters, or a detail line unclipped.
+func (m Model) statusLine() string {
+	if t := m.toastLine(); t != "" {
+		return t
+	}
+	ig := m.cur()
+	if ig != nil && (ig.failures > 0 || ig.apiErr != "") {
+		e := ig.lastErr
+		if ig.apiErr != "" {
+			e = ig.apiErr
+		}
+		return m.st.Err.Render("last error: " + e)
+	}
+	if ig == nil || m.cursor >= len(m.rows) || m.focus != focusBuilds {
+		return ""
+	}
+	r := m.rows[m.cursor]
+	switch r.kind {
+	case rowQueue:
+		q := &ig.queue[r.num]
+		return m.st.Subtle.Render(fmt.Sprintf("queue item %d since %s: %s", q.ID, q.InQueueSince.Format("2006-01-02 15:04:05"), clean(q.Why)))
+	case rowBuild:
+		_, rec := ig.record(r.num)
+		if rec == nil {
+			return ""
+		}
+		parts := []string{"#" + itoa(rec.Number)}
+		if !rec.Started.IsZero() {
+			parts = append(parts, "started "+rec.Started.Local().Format("2006-01-02 15:04:05"))
+		}
+		for _, c := range rec.Causes {
+			parts = append(parts, clean(c.Description))
+		}
+		if p := fmtParams(rec.Params); p != "" {
+			parts = append(parts, p)
+		}
+		if rec.ResultsState != ResultsOK && rec.ResultsWhy != "" && !rec.Building {
+			parts = append(parts, "results: "+rec.ResultsWhy)
+		}
+		return m.st.Subtle.Render(strings.Join(parts, " · "))
+	}
+	return m.st.Subtle.Render(strings.TrimSpace(m.detailText(ig, r)))
+}
+
+// helpBar is the one-line key hint bar. When it does not fit, hints are
+// dropped from the end, but "? help" (and quit when given) always stay.
+func (m Model) helpBar(bs []key.Binding) string {
+	var keep, tail []key.Binding
+	for _, b := range bs {
+		if !b.Enabled() {
+			continue
+		}
+		if b.Help() == m.keys.Help.Help() || b.Help() == m.keys.Quit.Help() {
+			tail = append(tail, b)
+		} else {
+			keep = append(keep, b)
+		}
+	}
+	render := func(bs []key.Binding) string {
+		parts := make([]string, 0, len(bs))
+		for _, b := range bs {
+			h := b.Help()
+			parts = append(parts, m.st.HelpKey.Render(h.Key)+" "+m.st.HelpDesc.Render(h.Desc))
+		}
+		return strings.Join(parts, m.st.HelpDesc.Render(" · "))
+	}
+	for {
+		s := render(append(append([]key.Binding(nil), keep...), tail...))
+		if ansi.StringWidth(s) <= m.width || len(keep) == 0 {
+			return s
+		}
+		keep = keep[:len(keep)-1]
+	}
+}
+
+func (m Model) mainHelp() []key.Binding {
+	k := m.keys
+	if m.searching {
+		return []key.Binding{k.Submit, k.Esc}
+	}
+	if m.focus == focusIntegrations {
+		return []key.Binding{k.Up, k.Down, k.Tab, k.Add, k.Edit, k.Delete, k.Snippet, k.Help, k.Quit}
+	}
+	return []key.Binding{k.Expand, k.Filter, k.Search, k.Log, k.Run, k.Abort, k.Refresh, k.Tab, k.Help, k.Quit}
+}
+
+// fullHelp lists every key of the current screen, grouped.
+func (m Model) fullHelp() [][]key.Binding {
+	k := m.keys
+	switch m.page {
+	case pageLog:
+		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Search, k.SearchNext, k.SearchPrev, k.Follow}, {k.Esc, k.Help, k.Quit}}
+	}
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Tab},
+		{k.Expand, k.Collapse, k.Filter, k.FilterReset, k.Search, k.Esc},
+		{k.Log, k.Run, k.Rerun, k.Abort, k.Open, k.Copy, k.Refresh},
+		{k.Add, k.Edit, k.Delete, k.Snippet, k.Help, k.Quit},
+	}
+}
+
+func (m Model) helpLines() []string {
+	lines := []string{m.header(m.st.Header.Render("keys")), ""}
+	groups := m.fullHelp()
+	const colW = 26
+	perRow := max(1, m.width/colW)
+	for gi := 0; gi < len(groups); gi += perRow {
+		end := min(len(groups), gi+perRow)
+		var cols [][]string
+		maxLen := 0
+		for _, g := range groups[gi:end] {
+			var c []string
+			for _, b := range g {
+				if b.Enabled() {
+					h := b.Help()
+					c = append(c, "  "+m.st.HelpKey.Render(cell(h.Key, 9))+" "+cell(h.Desc, colW-12))
+				}
+			}
+			cols = append(cols, c)
+			maxLen = max(maxLen, len(c))
+		}
+		for i := 0; i < maxLen; i++ {
+			var b strings.Builder
+			for ci := range cols {
+				if i < len(cols[ci]) {
+					b.WriteString(cols[ci][i])
+				} else {
+					b.WriteString(strings.Repeat(" ", colW))
+				}
+			}
+			lines = append(lines, strings.TrimRight(b.String(), " "))
+		}
+		lines = append(lines, "")
+	}
+	if m.opts.ReadOnly {
+		lines = append(lines, m.st.Subtle.Render("  read-only: run, re-run, abort, add, edit and delete are off"))
+	}
+	for len(lines) < m.height-1 {
+		lines = append(lines, "")
+	}
+	return append(lines[:m.height-1], m.helpBar([]key.Binding{m.keys.Esc, m.keys.Quit}))
+}

@@ -1,0 +1,84 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+var sizes = []struct{ w, h int }{{80, 24}, {120, 40}}
+
+func sizeName(w, h int) string { return fmt.Sprintf("%dx%d", w, h) }
+
+// TestGoldenBuilds: the builds screen after the first data, at both sizes.
+func TestGoldenBuilds(t *testing.T) {
+	for _, sz := range sizes {
+		h, _, _ := newHarness(t, Options{})
+		h.start(sz.w, sz.h)
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+// TestGoldenExpanded: a failed build expanded down to its failed assertion,
+// and its governance result with violations by severity.
+func TestGoldenExpanded(t *testing.T) {
+	for _, sz := range sizes {
+		h, _, _ := newHarness(t, Options{})
+		h.start(sz.w, sz.h)
+		h.key("j", "enter") // #111
+		h.key("j", "enter") // its collection
+		h.key("j", "enter") // the failed request, listed first
+		h.key("j", "j", "j", "j", "j", "enter") // the governance result
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+func TestGoldenHelp(t *testing.T) {
+	for _, sz := range sizes {
+		h, _, _ := newHarness(t, Options{})
+		h.start(sz.w, sz.h)
+		h.key("?")
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+func TestGoldenTooSmall(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(60, 15)
+	checkGolden(t, "60x15", h.screen(), 60, 15)
+	if !strings.Contains(h.screen(), "too small") {
+		t.Fatal("no too-small message")
+	}
+}
+
+func TestGoldenRunForm(t *testing.T) {
+	for _, sz := range sizes {
+		h, _, _ := newHarness(t, Options{})
+		h.start(sz.w, sz.h)
+		h.key("b")
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+func TestGoldenLog(t *testing.T) {
+	for _, sz := range sizes {
+		h, apis, _ := newHarness(t, Options{})
+		apis["Payments API"].logs = map[int][]string{111: {"Started by user Alice\r\n\x1b[32m+ newman run\x1b[0m\r\n", "newman\r\n\r\n→ Create payment\r\n  POST /payments [500 Internal Server Error]\r\nFinished: FAILURE\r\n"}}
+		h.start(sz.w, sz.h)
+		h.key("j", "c")
+		h.fire(func(m tea.Msg) bool { _, ok := m.(logTickMsg); return ok })
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+func TestGoldenOffline(t *testing.T) {
+	for _, sz := range sizes {
+		h, apis, st := newHarness(t, Options{})
+		st.builds["Payments API"] = []BuildRecord{{Build: mkBuild(111, "failure", 20*60e9, 120e9), ResultsState: ResultsOK}}
+		apis["Payments API"].setErr(fmt.Errorf("Get \"http://jenkins.test/job/payments\": dial tcp 127.0.0.1:8080: connect: connection refused"))
+		h.start(sz.w, sz.h)
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
