@@ -1,0 +1,227 @@
+package jenkinstest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// World describes a simulated Jenkins: its users, jobs, history, artifacts,
+// build behaviour and faults. It is read from a TOML or JSON world file
+// (LoadWorld) or taken from DemoWorld.
+type World struct {
+	Seed          int64    `toml:"seed" json:"seed"`
+	Version       string   `toml:"version" json:"version"`               // X-Jenkins; default 2.541.1
+	AnonymousRead bool     `toml:"anonymous_read" json:"anonymous_read"` // anonymous may read (not build)
+	StrictCrumbs  bool     `toml:"strict_crumbs" json:"strict_crumbs"`   // every POST needs crumb + session cookie
+	NoCrumbs      bool     `toml:"no_crumbs" json:"no_crumbs"`           // CSRF protection off: crumbIssuer 404
+	Executors     int      `toml:"executors" json:"executors"`           // built-in node executors; default 4
+	TimeScale     float64  `toml:"time_scale" json:"time_scale"`         // multiplies triggered builds' durations and quiet periods; default 1
+	Users         []User   `toml:"user" json:"users"`
+	Jobs          []JobDef `toml:"job" json:"jobs"`
+	Faults        Faults   `toml:"faults" json:"faults"`
+
+	dir string // directory of the world file, for relative artifact paths
+}
+
+// User is a Jenkins account.
+type User struct {
+	ID       string   `toml:"id" json:"id"`
+	FullName string   `toml:"name" json:"name"`
+	Password string   `toml:"password" json:"password"` // password auth (needs crumbs for POST)
+	Tokens   []string `toml:"tokens" json:"tokens"`     // API tokens (crumb-exempt)
+	ReadOnly bool     `toml:"read_only" json:"read_only"`
+}
+
+// JobDef is one item: a folder, freestyle job, pipeline or multibranch project.
+type JobDef struct {
+	Path        string     `toml:"path" json:"path"` // full name "a/b/c"; missing parent folders are created
+	Kind        string     `toml:"kind" json:"kind"` // folder, freestyle, pipeline, multibranch
+	DisplayName string     `toml:"display_name" json:"display_name"`
+	Description string     `toml:"description" json:"description"`
+	Disabled    bool       `toml:"disabled" json:"disabled"`
+	Concurrent  bool       `toml:"concurrent" json:"concurrent"`
+	QuietPeriod Duration   `toml:"quiet_period" json:"quiet_period"` // default 5s (scaled)
+	Readers     []string   `toml:"readers" json:"readers"`           // when set only these users see it (others: 404)
+	Branches    []string   `toml:"branches" json:"branches"`         // multibranch: branch/PR names (raw, e.g. "feature/login")
+	Params      []ParamDef `toml:"param" json:"params"`
+	History     History    `toml:"history" json:"history"`
+	Behaviour   Behaviour  `toml:"behaviour" json:"behaviour"`
+	Artifacts   []Artifact `toml:"artifact" json:"artifacts"`
+	Stages      []string   `toml:"stages" json:"stages"`             // pipeline stage names
+	ConsolePass string     `toml:"console_pass" json:"console_pass"` // test tool output in the log of passing builds (source like Artifact.Pass)
+	ConsoleFail string     `toml:"console_fail" json:"console_fail"` // and of unstable or failed ones
+}
+
+// ParamDef is a parameter definition.
+type ParamDef struct {
+	Name        string   `toml:"name" json:"name"`
+	Type        string   `toml:"type" json:"type"` // string, text, boolean, choice, password, file, run
+	Default     string   `toml:"default" json:"default"`
+	Description string   `toml:"description" json:"description"`
+	Choices     []string `toml:"choices" json:"choices"`
+	Project     string   `toml:"project" json:"project"` // run parameters
+}
+
+// History is the builds a job already has when the server starts.
+type History struct {
+	Count    int                `toml:"count" json:"count"`
+	Days     int                `toml:"days" json:"days"`         // spread over this many days before now
+	Running  int                `toml:"running" json:"running"`   // the newest N are still running
+	Duration [2]Duration        `toml:"duration" json:"duration"` // min, max
+	Outcomes map[string]float64 `toml:"outcomes" json:"outcomes"` // SUCCESS, UNSTABLE, FAILURE, ABORTED, NOT_BUILT weights
+}
+
+// Behaviour is how builds triggered while the server runs behave.
+type Behaviour struct {
+	Duration [2]Duration        `toml:"duration" json:"duration"` // before time_scale
+	Outcomes map[string]float64 `toml:"outcomes" json:"outcomes"`
+}
+
+// Artifact is an archived file of the job's builds. Pass is used for
+// successful builds, Fail for unstable or failed ones (Pass when empty).
+// Sources are "demo:NAME" (the built-in demo reports) or file paths relative
+// to the world file. JUnit marks a JUnit XML file that feeds testReport.
+type Artifact struct {
+	Path  string `toml:"path" json:"path"`
+	Pass  string `toml:"pass" json:"pass"`
+	Fail  string `toml:"fail" json:"fail"`
+	JUnit bool   `toml:"junit" json:"junit"`
+}
+
+// Faults are injected failures. They can come from the world file and be
+// changed at run time with Server.SetFaults.
+type Faults struct {
+	Latency      Duration `toml:"latency" json:"latency"`             // added to every answer
+	ErrorRate    float64  `toml:"error_rate" json:"error_rate"`       // fraction answered with a 5xx HTML page
+	ResetRate    float64  `toml:"reset_rate" json:"reset_rate"`       // fraction whose connection is reset
+	TruncateRate float64  `toml:"truncate_rate" json:"truncate_rate"` // fraction whose body is cut short
+	OutageAfter  Duration `toml:"outage_after" json:"outage_after"`   // world file: outage starts this long after Start
+	OutageFor    Duration `toml:"outage_for" json:"outage_for"`       // and lasts this long (connections refused)
+	RevokeAfter  int      `toml:"revoke_after" json:"revoke_after"`   // credentials stop working after N authenticated requests
+}
+
+// Duration is a time.Duration written as "1m30s" in world files.
+type Duration time.Duration
+
+// D is the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// UnmarshalText parses Go duration syntax.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes Go duration syntax.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// LoadWorld reads a world file: TOML, or JSON when the name ends in .json.
+func LoadWorld(path string) (*World, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	w, err := ParseWorld(b, strings.HasSuffix(strings.ToLower(path), ".json"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	w.dir = filepath.Dir(path)
+	return w, nil
+}
+
+// ParseWorld parses a world description (TOML, or JSON when isJSON).
+func ParseWorld(b []byte, isJSON bool) (*World, error) {
+	w := &World{}
+	if isJSON {
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(w); err != nil {
+			return nil, err
+		}
+	} else {
+		md, err := toml.Decode(string(b), w)
+		if err != nil {
+			return nil, err
+		}
+		if und := md.Undecoded(); len(und) > 0 {
+			return nil, fmt.Errorf("unknown key %q", und[0].String())
+		}
+	}
+	if err := w.validate(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+var paramTypes = map[string]bool{"string": true, "text": true, "boolean": true, "choice": true, "password": true, "file": true, "run": true}
+var jobKinds = map[string]bool{"folder": true, "freestyle": true, "pipeline": true, "multibranch": true}
+var outcomeNames = map[string]bool{"SUCCESS": true, "UNSTABLE": true, "FAILURE": true, "ABORTED": true, "NOT_BUILT": true}
+
+func (w *World) validate() error {
+	seen := map[string]bool{}
+	for _, u := range w.Users {
+		if u.ID == "" {
+			return fmt.Errorf("a user has no id")
+		}
+		if seen[u.ID] {
+			return fmt.Errorf("user %q defined twice", u.ID)
+		}
+		seen[u.ID] = true
+	}
+	paths := map[string]bool{}
+	for _, j := range w.Jobs {
+		if j.Path == "" || strings.HasPrefix(j.Path, "/") || strings.HasSuffix(j.Path, "/") || strings.Contains(j.Path, "//") {
+			return fmt.Errorf("job path %q: want a full name like folder/job", j.Path)
+		}
+		if !jobKinds[j.Kind] {
+			return fmt.Errorf("job %q: kind %q is not folder, freestyle, pipeline or multibranch", j.Path, j.Kind)
+		}
+		if paths[j.Path] {
+			return fmt.Errorf("job %q defined twice", j.Path)
+		}
+		paths[j.Path] = true
+		for _, p := range j.Params {
+			if !paramTypes[p.Type] {
+				return fmt.Errorf("job %q: parameter %q has unknown type %q", j.Path, p.Name, p.Type)
+			}
+			if p.Type == "choice" && len(p.Choices) == 0 {
+				return fmt.Errorf("job %q: choice parameter %q has no choices", j.Path, p.Name)
+			}
+		}
+		for _, m := range []map[string]float64{j.History.Outcomes, j.Behaviour.Outcomes} {
+			for k, v := range m {
+				if !outcomeNames[k] || v < 0 {
+					return fmt.Errorf("job %q: outcome %q=%v (want SUCCESS, UNSTABLE, FAILURE, ABORTED or NOT_BUILT with a weight >= 0)", j.Path, k, v)
+				}
+			}
+		}
+		parts := strings.Split(j.Path, "/")
+		for i := 1; i < len(parts); i++ {
+			prefix := strings.Join(parts[:i], "/")
+			for _, o := range w.Jobs {
+				if o.Path == prefix && o.Kind != "folder" {
+					return fmt.Errorf("job %q: %q is a %s, not a folder", j.Path, prefix, o.Kind)
+				}
+			}
+		}
+		if j.History.Running > j.History.Count {
+			return fmt.Errorf("job %q: history.running %d exceeds history.count %d", j.Path, j.History.Running, j.History.Count)
+		}
+	}
+	for _, r := range []float64{w.Faults.ErrorRate, w.Faults.ResetRate, w.Faults.TruncateRate} {
+		if r < 0 || r > 1 {
+			return fmt.Errorf("fault rates must be between 0 and 1")
+		}
+	}
+	return nil
+}
