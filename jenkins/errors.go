@@ -178,7 +178,7 @@ func (c *Client) transportError(op string, err error, proxy string, timeout bool
 		e.Kind = ErrorTLS
 		e.What = fmt.Sprintf("TLS: the certificate of %s was rejected: %s", host, rootCause(err))
 		e.Hint = "check ca_file (insecure = true skips verification)"
-	case errors.As(err, &recErr):
+	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		e.Kind = ErrorTLS
 		e.What = fmt.Sprintf("TLS: %s did not answer with TLS", host)
 		e.Hint = "is the url http:// rather than https://?"
