@@ -1,0 +1,510 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/jenkins"
+)
+
+func isTick[T any](m tea.Msg) bool { _, ok := m.(T); return ok }
+
+func timersOf[T any](h *harness) []timerMsg {
+	var out []timerMsg
+	for _, tm := range h.timers {
+		if _, ok := tm.msg.(T); ok {
+			out = append(out, tm)
+		}
+	}
+	return out
+}
+
+func plain(h *harness) string { return ansi.Strip(h.screen()) }
+
+// The first frame of data comes from the store, before any request.
+func TestFirstFrameFromStore(t *testing.T) {
+	apis, st := newFakes()
+	st.builds["Payments API"] = []BuildRecord{{Build: mkBuild(99, jenkins.StatusFailure, time.Hour, time.Minute)}}
+	m := New(Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }}, Options{Integrations: []config.Integration{payments()}})
+	mm, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	init := mm.(Model).Init()
+	if init == nil {
+		t.Fatal("Init returned no command")
+	}
+	// Init's commands read the store only
+	msgs := init().(tea.BatchMsg)
+	var got tea.Model = mm
+	var next []tea.Cmd
+	for _, c := range msgs {
+		var cmd tea.Cmd
+		got, cmd = got.Update(c())
+		next = append(next, cmd)
+	}
+	if n := apis["Payments API"].n("probe") + apis["Payments API"].n("builds"); n != 0 {
+		t.Fatalf("%d requests before the first frame", n)
+	}
+	screen := ansi.Strip(got.View().Content)
+	if !strings.Contains(screen, "#99") || !strings.Contains(screen, "stored data, connecting") {
+		t.Fatalf("first frame does not show the stored build:\n%s", screen)
+	}
+	if len(next) == 0 || next[len(next)-1] == nil {
+		t.Fatal("no poll started after the store answered")
+	}
+}
+
+// A poll starts with the small probe; the full list is read only when the
+// probe changed.
+func TestPollProbeThenListOnlyOnChange(t *testing.T) {
+	h, apis, st := newHarness(t, Options{})
+	h.start(80, 24)
+	pay := apis["Payments API"]
+	if pay.n("probe") != 1 || pay.n("builds") != 1 {
+		t.Fatalf("start: probe=%d builds=%d, want 1 and 1", pay.n("probe"), pay.n("builds"))
+	}
+	if st.saved == 0 {
+		t.Fatal("builds were not saved to the store")
+	}
+	h.fire(isTick[pollTickMsg])
+	if pay.n("probe") != 2 || pay.n("builds") != 1 {
+		t.Fatalf("unchanged: probe=%d builds=%d, want 2 and 1", pay.n("probe"), pay.n("builds"))
+	}
+	pay.mu.Lock()
+	pay.builds[0].Building = false
+	pay.builds[0].Status = jenkins.StatusSuccess
+	pay.builds[0].Result = "SUCCESS"
+	pay.mu.Unlock()
+	h.fire(isTick[pollTickMsg])
+	if pay.n("builds") != 2 {
+		t.Fatalf("changed: builds=%d, want 2", pay.n("builds"))
+	}
+	if !strings.Contains(plain(h), "✔ success") || strings.Contains(plain(h), "running") {
+		t.Fatalf("finished build not shown:\n%s", plain(h))
+	}
+}
+
+// Intervals: faster while something runs, slower in the background, backoff on errors.
+func TestPollIntervals(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{Refresh: 15 * time.Second})
+	h.start(80, 24)
+	got := map[string]time.Duration{}
+	for _, tm := range timersOf[pollTickMsg](h) {
+		got[tm.msg.(pollTickMsg).nick] = tm.d
+	}
+	if got["Payments API"] != 7500*time.Millisecond {
+		t.Errorf("running build: interval %v, want 7.5s", got["Payments API"])
+	}
+	if got["Orders API"] != 60*time.Second {
+		t.Errorf("background integration: interval %v, want 60s", got["Orders API"])
+	}
+	pay := apis["Payments API"]
+	pay.setErr(errors.New("connection refused"))
+	var ds []time.Duration
+	for i := 0; i < 5; i++ {
+		h.fire(func(m tea.Msg) bool { return isTick[pollTickMsg](m) && m.(pollTickMsg).nick == "Payments API" })
+		for _, tm := range timersOf[pollTickMsg](h) {
+			if tm.msg.(pollTickMsg).nick == "Payments API" {
+				ds = append(ds, tm.d)
+			}
+		}
+	}
+	want := []time.Duration{15 * time.Second, 30 * time.Second, 60 * time.Second, 2 * time.Minute, 2 * time.Minute}
+	for i := range want {
+		if ds[i] != want[i] {
+			t.Fatalf("backoff %v, want %v", ds, want)
+		}
+	}
+	if s := plain(h); !strings.Contains(s, "offline") || !strings.Contains(s, "connection refused") {
+		t.Fatalf("offline state not shown:\n%s", s)
+	}
+	// Jenkins is back: the next poll recovers
+	pay.setErr(nil)
+	h.fire(func(m tea.Msg) bool { return isTick[pollTickMsg](m) && m.(pollTickMsg).nick == "Payments API" })
+	if s := plain(h); strings.Contains(s, "offline") || !strings.Contains(s, "data just now") {
+		t.Fatalf("did not recover:\n%s", s)
+	}
+}
+
+// At most one refresh in flight per integration, however often r is pressed.
+func TestOneRefreshInFlight(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	pay := apis["Payments API"]
+	before := pay.n("probe")
+	m1, cmd1 := h.m.Update(keyMsg("r"))
+	h.m = m1.(Model)
+	h.key("r", "r") // while the first is in flight
+	if n := pay.n("probe") - before; n != 0 {
+		t.Fatalf("%d probes sent while one was in flight", n)
+	}
+	h.run(cmd1)
+	if n := pay.n("probe") - before; n != 1 {
+		t.Fatalf("%d probes, want 1", n)
+	}
+}
+
+// Nothing animates on an idle screen: no spinner or clock tick stays armed.
+func TestNoTickWhenIdle(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	pay := apis["Payments API"]
+	pay.builds = pay.builds[1:] // nothing runs
+	h.start(80, 24)
+	h.fire(isTick[spinTickMsg])
+	if n := len(timersOf[spinTickMsg](h)) + len(timersOf[clockTickMsg](h)); n != 0 {
+		t.Fatalf("%d animation timers armed on an idle screen", n)
+	}
+	// with a running build on screen, a once-a-second clock runs
+	h2, _, _ := newHarness(t, Options{})
+	h2.start(80, 24)
+	cl := timersOf[clockTickMsg](h2)
+	if len(cl) != 1 || cl[0].d != time.Second {
+		t.Fatalf("clock timers %v, want one of 1s", cl)
+	}
+}
+
+func TestFilterCyclesAndResets(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.key("f") // Success
+	if s := plain(h); !strings.Contains(s, "#110") || strings.Contains(s, "#111") {
+		t.Fatalf("success filter:\n%s", s)
+	}
+	h.key("f") // Failed
+	s := plain(h)
+	if !strings.Contains(s, "#111") || !strings.Contains(s, "#106") || strings.Contains(s, "#110") {
+		t.Fatalf("failed filter:\n%s", s)
+	}
+	if len(h.m.rows) != 2 {
+		t.Fatalf("failed filter shows %d rows, want 2", len(h.m.rows))
+	}
+	h.key("F")
+	if len(h.m.rows) != 8 {
+		t.Fatalf("after F: %d rows, want 8", len(h.m.rows))
+	}
+}
+
+func TestSearch(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.key("/")
+	h.typeText("staging")
+	if len(h.m.rows) != 1 || h.m.rows[0].num != 111 {
+		t.Fatalf("search by parameter: rows %+v", h.m.rows)
+	}
+	h.key("enter")
+	if h.m.searching {
+		t.Fatal("enter did not leave the search field")
+	}
+	h.key("esc")
+	if len(h.m.rows) != 8 {
+		t.Fatalf("esc did not clear the search: %d rows", len(h.m.rows))
+	}
+	// q typed into the search is text, not quit
+	h.key("/", "q")
+	if h.quit || h.m.search.value != "q" {
+		t.Fatalf("q in the search field: quit=%v value=%q", h.quit, h.m.search.value)
+	}
+}
+
+// Results load in the background for rows on screen only.
+func TestResultsOnlyForRowsOnScreen(t *testing.T) {
+	h, apis, st := newHarness(t, Options{})
+	pay := apis["Payments API"]
+	var many []jenkins.Build
+	for n := 300; n > 200; n-- {
+		many = append(many, mkBuild(n, jenkins.StatusSuccess, time.Duration(301-n)*time.Hour, time.Minute))
+	}
+	pay.builds = many
+	h.start(80, 24)
+	onScreen := h.m.tableHeight()
+	if st.fetches != onScreen {
+		t.Fatalf("fetched results of %d builds, want the %d on screen", st.fetches, onScreen)
+	}
+	h.key("G")
+	if st.fetches != 2*onScreen {
+		t.Fatalf("after G: %d fetches, want %d", st.fetches, 2*onScreen)
+	}
+}
+
+func TestExpandShowsWhyNoResults(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.key("enter") // #112, running
+	if !strings.Contains(plain(h), "no results yet: the build is still running") {
+		t.Fatalf("running build:\n%s", plain(h))
+	}
+	h.key("left", "j", "j", "enter") // #110: nothing found
+	if !strings.Contains(plain(h), "no results: no matching artifacts") {
+		t.Fatalf("build without reports:\n%s", plain(h))
+	}
+}
+
+// A repeated key press never triggers twice; the new build is selected.
+func TestRunBuildTriggersOnceAndSelectsBuild(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	pay := apis["Payments API"]
+	h.key("b")
+	if h.m.page != pageRun || h.m.run == nil || len(h.m.run.fields) != 4 {
+		t.Fatalf("run form not open with 4 fields: %+v", h.m.run)
+	}
+	h.key("right")            // ENV: dev -> staging
+	h.key("tab", "space")     // DRY_RUN on
+	h.key("tab")              // BRANCH
+	h.key("backspace", "backspace", "backspace", "backspace")
+	h.typeText("release")
+	h.key("tab")
+	h.typeText("s3cret")
+	if strings.Contains(plain(h), "s3cret") {
+		t.Fatal("password shown in clear")
+	}
+	h.key("enter")
+	if h.m.confirm == nil {
+		t.Fatal("no confirm before triggering")
+	}
+	h.key("y", "y", "enter", "y")
+	if len(pay.triggers) != 1 {
+		t.Fatalf("%d triggers, want exactly 1", len(pay.triggers))
+	}
+	want := map[string]string{"ENV": "staging", "DRY_RUN": "true", "BRANCH": "release", "TOKEN": "s3cret"}
+	for k, v := range want {
+		if pay.triggers[0][k] != v {
+			t.Errorf("param %s = %q, want %q", k, pay.triggers[0][k], v)
+		}
+	}
+	if !strings.Contains(plain(h), "queued") {
+		t.Fatalf("queue item not shown:\n%s", plain(h))
+	}
+	// the queue item becomes build 113
+	pay.mu.Lock()
+	pay.queueAns.BuildNumber = 113
+	pay.queue = nil
+	pay.builds = append([]jenkins.Build{mkBuild(113, jenkins.StatusRunning, 2*time.Second, 0)}, pay.builds...)
+	pay.mu.Unlock()
+	h.fire(isTick[followTickMsg])
+	r := h.m.selectedRecord()
+	if r == nil || r.Number != 113 {
+		t.Fatalf("selected %+v, want #113", r)
+	}
+}
+
+func TestRerunPrefillsParameters(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.key("j", "B") // #111 ran with ENV=staging
+	f := h.m.run.fields
+	if f[0].value() != "staging" {
+		t.Fatalf("ENV = %q, want staging", f[0].value())
+	}
+	if f[3].in.value != "" {
+		t.Fatal("masked password prefilled")
+	}
+}
+
+func TestAbortConfirm(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	pay := apis["Payments API"]
+	h.key("j", "x") // #111 is not running
+	if h.m.confirm != nil {
+		t.Fatal("abort offered for a finished build")
+	}
+	h.key("k", "x")
+	if h.m.confirm == nil || !strings.Contains(plain(h), "Abort build #112?") {
+		t.Fatalf("no confirm:\n%s", plain(h))
+	}
+	h.key("n")
+	if len(pay.stopped) != 0 {
+		t.Fatal("aborted after n")
+	}
+	h.key("x", "y")
+	if len(pay.stopped) != 1 || pay.stopped[0] != 112 {
+		t.Fatalf("stopped %v, want [112]", pay.stopped)
+	}
+}
+
+func TestReadonlyHidesChanges(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{ReadOnly: true})
+	h.start(120, 40)
+	h.key("b", "x", "a", "e", "d", "B")
+	if h.m.page != pageMain || h.m.confirm != nil || apis["Payments API"].n("job") != 0 {
+		t.Fatalf("a read-only key acted: page=%v confirm=%v", h.m.page, h.m.confirm)
+	}
+	s := plain(h)
+	for _, w := range []string{"b run", "x abort"} {
+		if strings.Contains(s, w) {
+			t.Errorf("help bar shows %q in read-only mode", w)
+		}
+	}
+	h.key("?")
+	if s := plain(h); strings.Contains(s, "B         re-run") || strings.Contains(s, "d         delete") || !strings.Contains(s, "f         filter") {
+		t.Fatalf("help lists write keys in read-only mode:\n%s", s)
+	}
+}
+
+type fakeBrowser struct {
+	opened []string
+	can    bool
+}
+
+func (b *fakeBrowser) Open(ctx context.Context, u string) (bool, error) {
+	if !b.can {
+		return false, nil
+	}
+	b.opened = append(b.opened, u)
+	return true, nil
+}
+
+func TestOpenOnlyServerURLs(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	br := &fakeBrowser{can: true}
+	h.m.deps.Browser = br
+	apis["Payments API"].builds[1].URL = "javascript:alert(1)"
+	apis["Payments API"].builds[2].URL = "http://evil.test/job/x/110/"
+	h.start(80, 24)
+	h.key("o")
+	if len(br.opened) != 1 || br.opened[0] != "http://jenkins.test/job/payments/job/api-tests/112/" {
+		t.Fatalf("opened %v", br.opened)
+	}
+	h.key("j", "o", "j", "o")
+	if len(br.opened) != 1 {
+		t.Fatalf("opened a foreign URL: %v", br.opened)
+	}
+	if !strings.Contains(plain(h), "not opening") {
+		t.Fatalf("no refusal shown:\n%s", plain(h))
+	}
+	// no display: the URL is shown instead
+	br.can = false
+	h.key("g", "o")
+	if !strings.Contains(plain(h), "open: http://jenkins.test/job/payments/job/api-tests/112/") {
+		t.Fatalf("URL not shown when no browser:\n%s", plain(h))
+	}
+}
+
+func TestCopyURL(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.key("j", "y")
+	if h.clipboard != "http://jenkins.test/job/payments/job/api-tests/111/" {
+		t.Fatalf("clipboard %q", h.clipboard)
+	}
+}
+
+func TestLogFollowsAndSearches(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	pay := apis["Payments API"]
+	pay.logs = map[int][]string{112: {"line one\r\nline t", "wo\r\n", "ERROR: boom\r\nlast\r\n"}}
+	h.start(80, 24)
+	h.key("c")
+	if s := plain(h); !strings.Contains(s, "line one") || strings.Contains(s, "line two") {
+		t.Fatalf("first chunk:\n%s", s)
+	}
+	h.fire(isTick[logTickMsg])
+	h.fire(isTick[logTickMsg])
+	s := plain(h)
+	if !strings.Contains(s, "line two") || !strings.Contains(s, "ERROR: boom") || !strings.Contains(s, "end of log") {
+		t.Fatalf("log not followed:\n%s", s)
+	}
+	if n := h.fire(isTick[logTickMsg]); n != 0 {
+		t.Fatalf("log polled after its end (%d)", n)
+	}
+	h.key("/")
+	h.typeText("boom")
+	h.key("enter")
+	if !strings.Contains(plain(h), "/boom · 1/1") {
+		t.Fatalf("search:\n%s", plain(h))
+	}
+	h.key("esc")
+	if h.m.page != pageMain {
+		t.Fatal("esc did not leave the log")
+	}
+}
+
+type fakeChecker struct{ fail string }
+
+func (c fakeChecker) Check(ctx context.Context, in config.Integration, step func(CheckStep)) error {
+	for _, n := range []string{"reach", "TLS", "auth", "job", "build permission"} {
+		if n == c.fail {
+			step(CheckStep{Name: n, Detail: "401 Unauthorized"})
+			return nil
+		}
+		step(CheckStep{Name: n, OK: true})
+	}
+	return nil
+}
+
+func TestAddIntegrationRunsCheckFirst(t *testing.T) {
+	h, apis, st := newHarness(t, Options{})
+	h.m.deps.Checker = fakeChecker{fail: "auth"}
+	apis["Users API"] = &fakeAPI{base: "https://ci.test"}
+	h.start(120, 40)
+	h.key("a")
+	h.typeText("Users API")
+	h.key("tab")
+	h.typeText("https://ci.test")
+	h.key("tab")
+	h.typeText("bob")
+	h.key("tab")
+	h.typeText("tok")
+	h.key("tab")
+	h.typeText("users/main")
+	h.key("enter")
+	s := plain(h)
+	if !strings.Contains(s, "✔ reach") || !strings.Contains(s, "✘ auth  401 Unauthorized") || !strings.Contains(s, "not saved") {
+		t.Fatalf("failed check:\n%s", s)
+	}
+	if !strings.Contains(s, "API token    •••") || strings.Contains(s, "•tok") || strings.Contains(s, "token    tok") {
+		t.Fatalf("token not masked:\n%s", s)
+	}
+	if len(st.ints) != 0 {
+		t.Fatal("saved despite a failed check")
+	}
+	h.m.deps.Checker = fakeChecker{}
+	h.key("enter")
+	if len(st.ints) != 1 || st.ints[0].Token.Reveal() != "tok" || st.ints[0].Job != "users/main" {
+		t.Fatalf("saved %+v", st.ints)
+	}
+	if h.m.page != pageMain || h.m.cur().cfg.Nickname != "Users API" {
+		t.Fatalf("not back on the new integration: page %v", h.m.page)
+	}
+	// delete asks first
+	h.key("d")
+	if h.m.confirm == nil {
+		t.Fatal("no confirm on delete")
+	}
+	h.key("y")
+	if len(st.ints) != 0 || h.m.find("Users API") != nil {
+		t.Fatal("not deleted")
+	}
+}
+
+func TestTooSmallAndResize(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(50, 10)
+	if !strings.Contains(plain(h), "too small") {
+		t.Fatal("no too-small message")
+	}
+	h.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+	if s := plain(h); !strings.Contains(s, "#112") || strings.Contains(s, "too small") {
+		t.Fatalf("after resize:\n%s", s)
+	}
+	if lines := strings.Split(h.screen(), "\n"); len(lines) != 30 {
+		t.Fatalf("%d lines at height 30", len(lines))
+	}
+}
+
+func TestQueuedItemsShow(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	apis["Payments API"].queue = []jenkins.QueueItem{{ID: 77, Why: "Waiting for next available executor", InQueueSince: t0.Add(-30 * time.Second)}}
+	h.start(80, 24)
+	s := plain(h)
+	if !strings.Contains(s, "… queued") || !strings.Contains(s, "waits 30s") || !strings.Contains(s, "Waiting for next") || !strings.Contains(s, "Queued 1") {
+		t.Fatalf("queue item:\n%s", s)
+	}
+}
