@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var updateResultsGolden = flag.Bool("update-results-golden", false, "rewrite cmd/jeeves/testdata/results/*.golden")
+
+// Report fixtures live outside the repo: ../shared/fixtures from the repo root.
+func reportFixture(parts ...string) string {
+	return filepath.Join(append([]string{"..", "..", "..", "shared", "fixtures", "reports"}, parts...)...)
+}
+
+func runJeeves(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb, strings.NewReader(""), func(string) string { return "" })
+	return out.String(), errb.String(), code
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", "results", name)
+	if *updateResultsGolden {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run with -update-results-golden to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (run with -update-results-golden after checking):\n%s", name, got)
+	}
+}
+
+func TestResultsTextGolden(t *testing.T) {
+	cases := map[string][]string{
+		"newman-and-spectral.txt": {reportFixture("newman", "newman-report.json"), reportFixture("spectral", "spectral-report.json")},
+		"junit-and-sarif.txt":     {reportFixture("postman-cli", "postman-cli-report.xml"), reportFixture("spectral", "spectral-report.sarif")},
+		"clean.txt":               {reportFixture("spectral", "clean-report.json")},
+	}
+	for name, files := range cases {
+		t.Run(name, func(t *testing.T) {
+			args := []string{"results"}
+			for _, f := range files {
+				args = append(args, "--file", f)
+			}
+			out, errOut, code := runJeeves(t, args...)
+			if code != 0 || errOut != "" {
+				t.Fatalf("exit %d, stderr %q", code, errOut)
+			}
+			golden(t, name, out)
+		})
+	}
+}
+
+// Behaviour the text view promises, independent of the golden bytes.
+func TestResultsTextOrder(t *testing.T) {
+	out, _, code := runJeeves(t, "results", "--file", reportFixture("newman", "newman-report.json"))
+	if code != 0 {
+		t.Fatal(code)
+	}
+	lines := strings.Split(out, "\n")
+	if !strings.HasPrefix(lines[0], "Collection run: Reports Lab API  [newman, ") ||
+		lines[1] != "  2 iterations · requests 23, 2 failed · assertions 64, 13 failed, 2 skipped · 1.8s" {
+		t.Errorf("header:\n%s\n%s", lines[0], lines[1])
+	}
+	// failed requests come before passed ones
+	lastFailed, firstPassed := -1, len(lines)
+	for i, l := range lines {
+		if strings.HasPrefix(l, "  ✗ ") {
+			lastFailed = i
+		}
+		if strings.HasPrefix(l, "  ✓ ") && i < firstPassed {
+			firstPassed = i
+		}
+	}
+	if lastFailed < 0 || lastFailed > firstPassed {
+		t.Errorf("failed requests are not first (last failed line %d, first passed line %d)", lastFailed, firstPassed)
+	}
+	if strings.Count(out, "\n  ✗ ") != 10 || strings.Count(out, "\n  ✓ ") != 13 {
+		t.Errorf("want 10 failed and 13 passed requests:\n%s", out)
+	}
+	if !strings.Contains(out, "  ✗ Users/Admin/Delete user · iteration 1 · DELETE http://127.0.0.1:18080/users/1 · 403 · 4 ms\n"+
+		"      ✗ Status code is 204\n          expected response to have status code 204 but got 403\n") {
+		t.Errorf("Delete user block missing:\n%s", out)
+	}
+	if strings.Contains(out, "not-a-real-key") {
+		t.Error("an environment secret reached the output")
+	}
+}
+
+func TestResultsJSON(t *testing.T) {
+	out, errOut, code := runJeeves(t, "results", "--json",
+		"--file", reportFixture("newman", "newman-report.xml"), "--file", reportFixture("spectral", "spectral-report.sarif"))
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	golden(t, "junit-and-sarif.json", out)
+
+	out, _, code = runJeeves(t, "results", "--json", "--file", reportFixture("newman", "newman-report.json"),
+		"--file", reportFixture("spectral", "spectral-report.json"), "--file", reportFixture("spectral", "clean-report.json"))
+	if code != 0 {
+		t.Fatal(code)
+	}
+	if strings.Contains(out, "null") {
+		t.Error("JSON output has a null")
+	}
+	if strings.Contains(out, "not-a-real-key") {
+		t.Error("an environment secret reached the JSON")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &top); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{}
+	for k := range top {
+		keys = append(keys, k)
+	}
+	if len(top) != 5 || string(top["integration"]) != `""` || string(top["number"]) != "0" || string(top["status"]) != `""` {
+		t.Errorf("top level = %v", keys)
+	}
+	var doc struct {
+		Collections []struct {
+			Name       string
+			Tool       string
+			Iterations int
+			Requests   map[string]int
+			Assertions map[string]int
+			DurationMS int64 `json:"duration_ms"`
+			Executions []struct {
+				Iteration  int
+				Folder     string
+				Name       string
+				Method     string
+				URL        string
+				Code       int
+				ResponseMS int64 `json:"response_ms"`
+				Error      string
+				Assertions []struct{ Name, Status, Message string }
+			}
+		}
+		Governance []struct {
+			Definition, Tool, Artifact string
+			Violations                 []struct {
+				Rule, Severity, Message, Path, File string
+				Line, Column                        int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	c := doc.Collections[0]
+	if c.Assertions["total"] != 64 || c.Assertions["failed"] != 13 || c.Assertions["skipped"] != 2 ||
+		c.Requests["total"] != 23 || c.Requests["failed"] != 2 || c.DurationMS != 1831 || c.Iterations != 2 {
+		t.Errorf("collection = %+v %+v", c.Assertions, c.Requests)
+	}
+	e := c.Executions[3]
+	if e.Folder != "Users/Admin" || e.Name != "Delete user" || e.Code != 403 || e.Iteration != 1 ||
+		e.Assertions[1].Status != "failed" || e.Assertions[1].Message != "expected response to have status code 204 but got 403" {
+		t.Errorf("execution 3 = %+v", e)
+	}
+	if len(doc.Governance) != 2 || len(doc.Governance[0].Violations) != 26 || len(doc.Governance[1].Violations) != 0 {
+		t.Fatalf("governance = %+v", doc.Governance)
+	}
+	v := doc.Governance[0].Violations[5]
+	if v.Rule != "operation-security-defined-or-global" || v.Severity != "error" || v.Line != 18 || v.Column != 16 ||
+		v.Path != "paths./orders.get.security" {
+		t.Errorf("violation = %+v", v)
+	}
+}
+
+// Report text comes from servers and tools: control sequences never reach the terminal in text mode.
+func TestResultsTextStripsControlSequences(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "evil.json")
+	evil := `[{"code":"rule\u001b]0;pwned\u0007","path":["a\u001b[2J"],"message":"line1\n\u001b[31mred\u001b[0m\rover\u0008",` +
+		`"severity":0,"range":{"start":{"line":0,"character":0}},"source":"/x/\u009bspec.yaml"}]`
+	if err := os.WriteFile(p, []byte(evil), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := runJeeves(t, "results", "--file", p)
+	if code != 0 {
+		t.Fatal(code)
+	}
+	for _, bad := range []string{"\x1b", "\x07", "\r", "\b", "\u009b"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("text output contains %q:\n%q", bad, out)
+		}
+	}
+	if !strings.Contains(out, "        line1\n        red") {
+		t.Errorf("message lines lost:\n%s", out)
+	}
+	// JSON keeps the text as-is (escaped by the encoder).
+	out, _, _ = runJeeves(t, "results", "--json", "--file", p)
+	if !strings.Contains(out, `\u001b[31mred`) {
+		t.Errorf("JSON changed the message: %s", out)
+	}
+}
+
+func TestResultsErrors(t *testing.T) {
+	dir := t.TempDir()
+	txt := filepath.Join(dir, "notes.txt")
+	os.WriteFile(txt, []byte("hello\n"), 0o600)
+	empty := filepath.Join(dir, "empty.json")
+	os.WriteFile(empty, nil, 0o600)
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"results"}, 2, "jeeves: jeeves results: --file REPORT is required"},
+		{[]string{"results", "--file", filepath.Join(dir, "missing.json")}, 2, "no such file or directory"},
+		{[]string{"results", "--file", txt}, 2, "notes.txt: not a known report"},
+		{[]string{"results", "--file", empty}, 2, "empty.json: report is empty"},
+		{[]string{"results", "--file", txt, "7"}, 2, `unexpected argument "7"`},
+		{[]string{"results", "--bogus"}, 2, "flag provided but not defined"},
+	}
+	for _, c := range cases {
+		out, errOut, code := runJeeves(t, c.args...)
+		if code != c.code || !strings.Contains(errOut, c.want) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d and %q", c.args, code, out, errOut, c.code, c.want)
+		}
+		if strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%v: error is not one line: %q", c.args, errOut)
+		}
+	}
+	out, _, code := runJeeves(t, "results", "--help")
+	if code != 0 || !strings.Contains(out, "jeeves results --file REPORT [--file REPORT]... [--json]") {
+		t.Errorf("help: %d %q", code, out)
+	}
+}
