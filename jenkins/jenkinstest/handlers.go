@@ -777,7 +777,7 @@ func (s *Server) computerSetObj(q *req) *obj {
 		add("temporarilyOffline", false)
 	return newObj("hudson.model.ComputerSet").
 		add("busyExecutors", busy).
-		add("computer", []any{comp}).
+		addInline("computer", []any{comp}).
 		add("displayName", "Nodes").
 		add("totalExecutors", s.executors)
 }
@@ -842,7 +842,7 @@ func (s *Server) queueRoute(q *req, rest []string) {
 					items = append(items, s.queueObj(q, qi))
 				}
 			}
-			return newObj("hudson.model.Queue").add("discoverableItems", []any{}).add("items", orEmpty(items))
+			return newObj("hudson.model.Queue").add("discoverableItems", []any{}).addInline("items", orEmpty(items))
 		})
 		return
 	}
@@ -1087,7 +1087,7 @@ func (s *Server) buildURL(q *req, b *build) string {
 // X-More-Data only while the build runs, line ends as CRLF.
 func (s *Server) progressive(q *req, b *build) {
 	raw, complete := b.rawLog(q.now)
-	start, _ := strconv.ParseInt(q.r.URL.Query().Get("start"), 10, 64)
+	start, _ := strconv.ParseInt(q.r.FormValue("start"), 10, 64) // query or form body (the npm client POSTs it)
 	if start < 0 || start > int64(len(raw)) {
 		start = 0
 	}

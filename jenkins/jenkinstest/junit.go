@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -197,7 +198,7 @@ func (r *junitReport) obj(buildURL string) *obj {
 				add("testActions", []any{}).
 				add("age", map[bool]int{true: 1, false: 0}[c.hasError]).
 				add("className", c.className).
-				add("duration", c.duration).
+				add("duration", round3(c.duration)).
 				add("errorDetails", nullable(c.errorDetails)).
 				add("errorStackTrace", nullable(c.errorStackTrace)).
 				add("failedSince", 0).
@@ -209,8 +210,8 @@ func (r *junitReport) obj(buildURL string) *obj {
 				add("stdout", nil))
 		}
 		suites = append(suites, newObj("hudson.tasks.junit.SuiteResult").
-			add("cases", orEmpty(cases)).
-			add("duration", st.duration).
+			addInline("cases", orEmpty(cases)).
+			add("duration", round3(st.duration)).
 			add("enclosingBlockNames", []any{}).
 			add("enclosingBlocks", []any{}).
 			add("id", nullable(st.id)).
@@ -224,10 +225,12 @@ func (r *junitReport) obj(buildURL string) *obj {
 	_ = buildURL
 	return newObj("hudson.tasks.junit.TestResult").
 		add("testActions", []any{}).
-		add("duration", r.duration).
+		add("duration", round3(r.duration)).
 		add("empty", len(r.suites) == 0).
 		add("failCount", r.failCount).
 		add("passCount", r.passCount).
 		add("skipCount", r.skipCount).
-		add("suites", orEmpty(suites))
+		addInline("suites", orEmpty(suites))
 }
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }

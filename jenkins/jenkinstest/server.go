@@ -610,6 +610,9 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request, c caller, creat
 	_, _ = rand.Read(b[:])
 	sid := "node0" + hex.EncodeToString(b[:])
 	s.mu.Lock()
+	if len(s.sessions) > 10000 { // clients that fetch a crumb per POST
+		s.sessions = map[string]string{}
+	}
 	s.sessions[sid] = c.id()
 	s.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName, Value: sid, Path: "/", HttpOnly: true})

@@ -20,9 +20,10 @@ type obj struct {
 }
 
 type prop struct {
-	name string
-	vis  int // Stapler @Exported visibility; treeOnly: only when named in tree=
-	val  any
+	name   string
+	vis    int // Stapler @Exported visibility; treeOnly: only when named in tree=
+	val    any
+	inline bool // @Exported(inline=true): the value does not count as a level for depth
 }
 
 const (
@@ -40,6 +41,12 @@ func (o *obj) add(name string, v any) *obj { return o.addv(name, visDefault, v) 
 // addv appends a property with the given visibility.
 func (o *obj) addv(name string, vis int, v any) *obj {
 	o.props = append(o.props, prop{name: name, vis: vis, val: v})
+	return o
+}
+
+// addInline appends a property whose value is exported inline.
+func (o *obj) addInline(name string, v any) *obj {
+	o.props = append(o.props, prop{name: name, vis: visDefault, val: v, inline: true})
 	return o
 }
 
@@ -198,12 +205,12 @@ func parseRange(s string) (*indexRange, error) {
 // pruner decides which properties of an object get written.
 type pruner interface {
 	// child reports whether the property is written and the pruner for its value.
-	child(name string, vis int) (pruner, *indexRange, bool)
+	child(name string, vis int, inline bool) (pruner, *indexRange, bool)
 }
 
 type treePruner struct{ n *treeNode }
 
-func (t treePruner) child(name string, vis int) (pruner, *indexRange, bool) {
+func (t treePruner) child(name string, vis int, _ bool) (pruner, *indexRange, bool) {
 	if c, ok := t.n.children[name]; ok {
 		return treePruner{c}, c.rng, true
 	}
@@ -220,9 +227,12 @@ func (t treePruner) child(name string, vis int) (pruner, *indexRange, bool) {
 // is written when its visibility exceeds L - depth.
 type depthPruner struct{ level, depth int }
 
-func (d depthPruner) child(name string, vis int) (pruner, *indexRange, bool) {
+func (d depthPruner) child(name string, vis int, inline bool) (pruner, *indexRange, bool) {
 	if vis == treeOnly || vis <= d.level-d.depth {
 		return nil, nil, false
+	}
+	if inline {
+		return d, nil, true
 	}
 	return depthPruner{d.level + 1, d.depth}, nil, true
 }
@@ -245,7 +255,7 @@ func render(buf *bytes.Buffer, v any, p pruner) {
 			first = false
 		}
 		for _, pr := range x.props {
-			cp, rng, ok := p.child(pr.name, pr.vis)
+			cp, rng, ok := p.child(pr.name, pr.vis, pr.inline)
 			if !ok {
 				continue
 			}
