@@ -351,8 +351,8 @@ func (m *Model) onMainKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Delete):
 		if ig := m.cur(); ig != nil {
-			if ig.cfg.Source == "config" {
-				m.setToast(ig.cfg.Nickname+" comes from the config file; remove it there", true)
+			if ig.cfg.Source != "store" {
+				m.setToast(notEditable(ig.cfg, "remove"), true)
 				return m.toastTimer()
 			}
 			m.confirm = &confirmDialog{prompt: "Delete integration " + ig.cfg.Nickname + "?", action: confirmDelete, nick: ig.cfg.Nickname}
@@ -594,6 +594,14 @@ func (m *Model) selectPending() {
 			return
 		}
 	}
+}
+
+// notEditable says why an integration cannot be changed in the dashboard.
+func notEditable(in config.Integration, verb string) string {
+	if in.Source == "config" {
+		return in.Nickname + " comes from the config file; " + verb + " it there"
+	}
+	return in.Nickname + " is a " + in.Source + " integration; it cannot be changed here"
 }
 
 func (m *Model) setToast(s string, isErr bool) {

@@ -46,8 +46,8 @@ func (m *Model) openIntForm(ig *integ) tea.Cmd {
 		f.gen = m.intForm.gen + 1
 	}
 	if ig != nil {
-		if ig.cfg.Source == "config" {
-			m.setToast(ig.cfg.Nickname+" comes from the config file; edit it there", true)
+		if ig.cfg.Source != "store" {
+			m.setToast(notEditable(ig.cfg, "edit"), true)
 			return m.toastTimer()
 		}
 		f.editing = ig.cfg.Nickname

@@ -1,16 +1,236 @@
 package main
 
-import "flag"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
 
-// runDashboard runs the interactive dashboard. Until the dashboard exists it
-// only answers --help.
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/jenkins/jenkinstest"
+	jreport "github.com/jeeves-dev/jeeves/report"
+	"github.com/jeeves-dev/jeeves/store"
+	"github.com/jeeves-dev/jeeves/ui"
+)
+
+// runDashboard runs the interactive dashboard.
 func runDashboard(e *env) error {
 	fs := newFlagSet(e, "jeeves", "jeeves [--config FILE] [--store FILE] [--readonly] [--no-color] [--demo]")
 	fs.help = func() { printUsage(e.stdout) }
+	cfgPath := fs.String("config", "", "config file (default $JEEVES_CONFIG or $XDG_CONFIG_HOME/jeeves/config.toml)")
+	storePath := fs.String("store", "", "store file (default $JEEVES_STORE or $XDG_STATE_HOME/jeeves/jeeves.db)")
+	readonly := fs.Bool("readonly", false, "hide run, re-run, abort, add, edit and delete")
+	noColor := fs.Bool("no-color", false, "no colours (also when NO_COLOR is set)")
+	demo := fs.Bool("demo", false, "run on the built-in simulated Jenkins, with a temporary store and no config")
 	if err := fs.parse(e.args); err != nil {
 		return err
 	}
-	return usageErr("the dashboard is not built yet; see 'jeeves --help' for the commands that work")
+	if fs.NArg() > 0 {
+		return usageErr("jeeves: unexpected argument %q (see 'jeeves --help')", fs.Arg(0))
+	}
+	in, out, ok := terminal(e)
+	if !ok {
+		return usageErr("the dashboard needs a terminal; for plain output use 'jeeves builds' or 'jeeves results'")
+	}
+	ctx, cancel := context.WithCancel(e.ctx)
+	defer cancel()
+
+	opts := ui.Options{ReadOnly: *readonly, NoColor: *noColor || e.getenv("NO_COLOR") != ""}
+	var st *store.Store
+	if *demo {
+		if *cfgPath != "" || *storePath != "" {
+			return usageErr("jeeves --demo takes no --config or --store: it uses a temporary store")
+		}
+		srv, dir, ints, err := startDemo()
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		defer os.RemoveAll(dir)
+		if st, err = store.Open(filepath.Join(dir, "jeeves.db")); err != nil {
+			return failErr(err)
+		}
+		opts.Integrations = ints
+		opts.Refresh = 10 * time.Second
+		opts.Title = "jeeves demo"
+	} else {
+		cfg, err := loadConfig(e, *cfgPath)
+		if err != nil {
+			return err
+		}
+		path := *storePath
+		if path == "" {
+			path = store.DefaultPath(e.getenv)
+		}
+		if st, err = store.Open(path); err != nil {
+			return failErr(fmt.Errorf("store %s: %v", path, err))
+		}
+		opts.Integrations = cfg.Integrations
+		opts.Refresh = cfg.Refresh
+	}
+	defer st.Close()
+
+	deps := ui.Deps{
+		Jenkins: connector{ctx: ctx, getenv: e.getenv},
+		Store:   storeAdapter{st},
+		Browser: browser{getenv: e.getenv},
+		Clock:   time.Now,
+		Ctx:     ctx,
+	}
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
+	if opts.NoColor {
+		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	_, err := tea.NewProgram(ui.New(deps, opts), popts...).Run()
+	cancel()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return failErr(fmt.Errorf("dashboard: %v", err))
+	}
+	return nil
 }
 
-var _ = flag.ErrHelp
+// terminal returns the dashboard's input and output when both are terminals.
+func terminal(e *env) (*os.File, *os.File, bool) {
+	in, ok1 := e.stdin.(*os.File)
+	out, ok2 := e.stdout.(*os.File)
+	if !ok1 || !ok2 || !term.IsTerminal(in.Fd()) || !term.IsTerminal(out.Fd()) {
+		return nil, nil, false
+	}
+	return in, out, true
+}
+
+// startDemo starts the simulated Jenkins on a free loopback port and a
+// temporary directory for the store, and returns the demo integrations.
+func startDemo() (*jenkinstest.Server, string, []config.Integration, error) {
+	w := jenkinstest.DemoWorld()
+	srv := jenkinstest.New(w, jenkinstest.WithAddr("127.0.0.1:0"))
+	if err := srv.Start(); err != nil {
+		return nil, "", nil, connErr(fmt.Errorf("demo: cannot start the simulated Jenkins: %v", err))
+	}
+	dir, err := os.MkdirTemp("", "jeeves-demo-")
+	if err != nil {
+		srv.Close()
+		return nil, "", nil, failErr(fmt.Errorf("demo: %v", err))
+	}
+	user, token := srv.Credentials()
+	mk := func(nick, job string) config.Integration {
+		return config.Integration{Nickname: nick, URL: srv.URL(), Username: user, Token: config.NewSecret(token),
+			Job: job, Source: "demo", Timeout: 10 * time.Second}
+	}
+	ints := []config.Integration{
+		mk("Payments API", "payments/api-tests"),
+		mk("Orders API", "orders-api"),
+		mk("Legacy smoke", "payments/legacy-smoke"),
+		mk("Gateway main", "gateway/main"),
+	}
+	return srv, dir, ints, nil
+}
+
+// connector makes a Jenkins client per integration, resolving its token.
+type connector struct {
+	ctx    context.Context
+	getenv func(string) string
+}
+
+func (c connector) API(in config.Integration) (jenkins.API, error) {
+	tok := in.Token
+	if tok.IsZero() && (in.TokenEnv != "" || in.TokenCmd != "") {
+		ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+		defer cancel()
+		var err error
+		if tok, err = in.ResolveTokenEnv(ctx, c.getenv); err != nil {
+			return nil, err
+		}
+	}
+	return jenkins.New(jenkins.Options{
+		BaseURL: in.URL, Username: in.Username, Token: tok, CAFile: in.CAFile, Insecure: in.Insecure,
+		Headers: in.Headers, Timeout: in.Timeout, UserAgent: "jeeves/" + version, Getenv: c.getenv,
+	})
+}
+
+// storeAdapter gives the dashboard the store's records in its own types.
+type storeAdapter struct{ st *store.Store }
+
+func (a storeAdapter) Integrations(ctx context.Context) ([]config.Integration, error) {
+	return a.st.Integrations(ctx)
+}
+func (a storeAdapter) SaveIntegration(ctx context.Context, in config.Integration) error {
+	return a.st.SaveIntegration(ctx, in)
+}
+func (a storeAdapter) DeleteIntegration(ctx context.Context, nick string) error {
+	return a.st.DeleteIntegration(ctx, nick)
+}
+func (a storeAdapter) SaveBuilds(ctx context.Context, nick string, bs []jenkins.Build) error {
+	return a.st.SaveBuilds(ctx, nick, bs)
+}
+func (a storeAdapter) Builds(ctx context.Context, nick string, limit int) ([]ui.BuildRecord, error) {
+	recs, err := a.st.Builds(ctx, nick, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ui.BuildRecord, len(recs))
+	for i, r := range recs {
+		out[i] = ui.BuildRecord{Build: r.Build, Gone: r.Gone, Collections: r.Collections, Governance: r.Governance,
+			ResultsState: ui.ResultsState(r.ResultsState), ResultsWhy: r.ResultsWhy}
+	}
+	return out, nil
+}
+
+// FetchResults answers from the store when the results are known there.
+func (a storeAdapter) FetchResults(ctx context.Context, api jenkins.API, in config.Integration, b jenkins.Build) (jreport.Results, ui.ResultsState, string, error) {
+	res, state, why, err := a.st.Results(ctx, in.Nickname, b.Number)
+	if err != nil {
+		return jreport.Results{}, "", "", err
+	}
+	return res, ui.ResultsState(state), why, nil
+}
+
+// browser opens URLs with $BROWSER, else the platform opener. Over SSH or
+// without a display it opens nothing, so the dashboard shows the URL.
+type browser struct{ getenv func(string) string }
+
+func (b browser) Open(ctx context.Context, u string) (bool, error) {
+	if b.getenv("SSH_CONNECTION") != "" || b.getenv("SSH_TTY") != "" {
+		return false, nil
+	}
+	var argv []string
+	if br := b.getenv("BROWSER"); br != "" {
+		first := strings.Split(br, string(os.PathListSeparator))[0]
+		argv = append(strings.Fields(first), u)
+	} else {
+		switch runtime.GOOS {
+		case "darwin":
+			argv = []string{"open", u}
+		case "windows":
+			argv = []string{"rundll32", "url.dll,FileProtocolHandler", u}
+		default:
+			if b.getenv("DISPLAY") == "" && b.getenv("WAYLAND_DISPLAY") == "" {
+				return false, nil
+			}
+			argv = []string{"xdg-open", u}
+		}
+	}
+	if len(argv) < 2 {
+		return false, nil
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return false, nil
+	}
+	cmd := exec.Command(path, argv[1:]...) // stdin/stdout/stderr: /dev/null, never the TUI's terminal
+	if err := cmd.Start(); err != nil {
+		return false, err
+	}
+	go cmd.Wait()
+	return true, nil
+}
