@@ -7,8 +7,9 @@ import (
 	"html"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/jeeves-dev/jeeves/internal/termtext"
 )
 
 // JobPath turns a job's full name "a/b/c" into the URL path
@@ -98,7 +99,7 @@ func pageTitle(page []byte) string {
 // clean makes server or error text safe for one line of output: no control
 // characters or escape sequences, no token, no more than 200 characters.
 func (c *Client) clean(s string) string {
-	s = StripControl(s)
+	s = termtext.Clean(s)
 	if tok := c.token.Reveal(); len(tok) >= 4 {
 		s = strings.ReplaceAll(s, tok, "[redacted]")
 	}
@@ -108,26 +109,4 @@ func (c *Client) clean(s string) string {
 		s = string(r[:199]) + "…"
 	}
 	return s
-}
-
-var ansiRe = regexp.MustCompile(`\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|[@-Z\\-_])`)
-
-// StripControl removes terminal escape sequences and control characters
-// (except tab and newline) from server text before it is displayed.
-func StripControl(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || (r >= 0x7f && r < 0xa0) || r == utf8.RuneError }) {
-		return s
-	}
-	s = ansiRe.ReplaceAllString(s, "")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n':
-			return r
-		case r == utf8.RuneError:
-			return '\uFFFD'
-		case unicode.IsControl(r):
-			return -1
-		}
-		return r
-	}, s)
 }
