@@ -49,7 +49,7 @@ type CollectionRun struct {
 	Iterations int         `json:"iterations"`
 	Requests   Counts      `json:"requests"`
 	Assertions Counts      `json:"assertions"`
-	DurationMS int64       `json:"duration_ms"`
+	DurationMS int64       `json:"duration_ms"` // 0 when the source does not record it (Postman CLI)
 	Executions []Execution `json:"executions"`
 	// Partial says the source lost information (JUnit, truncation); PartialWhy says what.
 	Partial    bool   `json:"partial,omitempty"`
@@ -57,6 +57,9 @@ type CollectionRun struct {
 }
 
 // Execution is one request sent during a run.
+// Iteration is 1-based (as newman prints it); 0 when the source does not say
+// (JUnit, Jenkins testReport). Error holds the request error and any
+// pre-request / test script errors, one per line.
 type Execution struct {
 	Iteration  int         `json:"iteration"`
 	Folder     string      `json:"folder"` // "a/b" path of folders in the collection
