@@ -534,7 +534,7 @@ func (m *Model) expand() tea.Cmd {
 	var cmd tea.Cmd
 	if r.kind == rowBuild {
 		ig := m.cur()
-		if _, rec := ig.record(r.num); rec != nil && !rec.Building {
+		if rec := ig.rowRecord(r); rec != nil && !rec.Building {
 			if _, ok := ig.results[r.num]; !ok && ig.api != nil && m.deps.Store != nil && !ig.resultsInFlight[r.num] {
 				ig.resultsInFlight[r.num] = true
 				cmd = loadResultsCmd(m.deps.Ctx, ig.api, m.deps.Store, ig.cfg, rec.Build)
@@ -572,8 +572,7 @@ func (m *Model) selectedRecord() *BuildRecord {
 	if r.kind == rowQueue {
 		return nil
 	}
-	_, rec := ig.record(r.num)
-	return rec
+	return ig.rowRecord(r)
 }
 
 // selectPending moves the cursor to a build we were waiting for.

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -150,15 +151,55 @@ func fmtParams(ps []jenkins.Param) string {
 	return b.String()
 }
 
+// width is the display width of s. Plain ASCII, SGR sequences and the
+// dashboard's own glyphs are counted directly; anything else (server text in
+// other scripts, wide or combining characters) goes through
+// ansi.StringWidth's grapheme segmentation.
+func width(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c >= 0x20 && c <= 0x7e:
+			n++
+			i++
+		case c == 0x1b && i+1 < len(s) && s[i+1] == '[':
+			j := i + 2
+			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x3f {
+				j++
+			}
+			i = j + 1
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !narrowGlyph(r) {
+				return ansi.StringWidth(s)
+			}
+			n++
+			i += size
+		}
+	}
+	return n
+}
+
+// narrowGlyph reports the one-cell symbols the dashboard itself draws.
+func narrowGlyph(r rune) bool {
+	switch r {
+	case '▸', '▾', '✔', '✘', '▲', '■', '○', '▶', '…', '–', '·', '│', '›', '‹', '•', '█', '─', '↑', '↓', '←', '→',
+		'⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏':
+		return true
+	}
+	return false
+}
+
 // cell fits s into exactly w cells: truncated with … or padded with spaces.
 func cell(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	sw := ansi.StringWidth(s)
+	sw := width(s)
 	if sw > w {
 		s = ansi.Truncate(s, w, "…")
-		sw = ansi.StringWidth(s)
+		sw = width(s)
 	}
 	if sw < w {
 		s += strings.Repeat(" ", w-sw)
@@ -168,7 +209,7 @@ func cell(s string, w int) string {
 
 // cellRight is cell aligned right.
 func cellRight(s string, w int) string {
-	sw := ansi.StringWidth(s)
+	sw := width(s)
 	if sw >= w {
 		return cell(s, w)
 	}
@@ -177,7 +218,10 @@ func cellRight(s string, w int) string {
 
 // fit truncates a (possibly styled) line to w cells.
 func fit(s string, w int) string {
-	if ansi.StringWidth(s) > w {
+	if len(s) <= w {
+		return s // no string of n bytes is wider than n cells
+	}
+	if width(s) > w {
 		return ansi.Truncate(s, w, "…")
 	}
 	return s

@@ -240,10 +240,8 @@ func (m *Model) wantResults(ig *integ) tea.Cmd {
 		}
 	}
 	if ig == m.cur() {
-		for _, n := range m.onScreenBuilds() {
-			if _, r := ig.record(n); r != nil {
-				fetch(r)
-			}
+		for _, r := range m.onScreenBuilds() {
+			fetch(r)
 		}
 	}
 	return tea.Batch(cmds...)
@@ -343,8 +341,8 @@ func (m Model) needsClock() bool {
 	if len(ig.queue) > 0 {
 		return true
 	}
-	for _, n := range m.onScreenBuilds() {
-		if _, r := ig.record(n); r != nil && r.Building && !r.Gone {
+	for _, r := range m.onScreenBuilds() {
+		if r.Building && !r.Gone {
 			return true
 		}
 	}

@@ -30,6 +30,7 @@ const (
 type row struct {
 	kind  rowKind
 	num   int // build number (queue: index into queue)
+	ri    int // index of the build in integ.records when the rows were built
 	ci    int // collection / governance index
 	ei    int // execution index
 	ai    int // assertion index; -1 for the request error line
@@ -144,9 +145,9 @@ func (m *Model) rebuild() {
 			continue
 		}
 		k := buildKey(r.Number)
-		m.rows = append(m.rows, row{kind: rowBuild, num: r.Number, key: k})
+		m.rows = append(m.rows, row{kind: rowBuild, num: r.Number, ri: i, key: k})
 		if m.expanded[k] {
-			m.appendDetail(ig, r, res)
+			m.appendDetail(ig, r, i, res)
 		}
 	}
 	m.cursor = 0
@@ -162,10 +163,10 @@ func (m *Model) rebuild() {
 }
 
 // appendDetail adds the expanded lines of one build.
-func (m *Model) appendDetail(ig *integ, r *BuildRecord, res *report.Results) {
+func (m *Model) appendDetail(ig *integ, r *BuildRecord, ri int, res *report.Results) {
 	n := r.Number
 	note := func(s string) {
-		m.rows = append(m.rows, row{kind: rowNote, num: n, depth: 1, key: buildKey(n) + "/note", note: s})
+		m.rows = append(m.rows, row{kind: rowNote, num: n, ri: ri, depth: 1, key: buildKey(n) + "/note", note: s})
 	}
 	switch {
 	case ig.resultsInFlight[n]:
@@ -192,29 +193,29 @@ func (m *Model) appendDetail(ig *integ, r *BuildRecord, res *report.Results) {
 	for ci := range res.Collections {
 		c := &res.Collections[ci]
 		k := collKey(n, ci)
-		m.rows = append(m.rows, row{kind: rowCollection, num: n, ci: ci, depth: 1, key: k})
+		m.rows = append(m.rows, row{kind: rowCollection, num: n, ri: ri, ci: ci, depth: 1, key: k})
 		if !m.expanded[k] {
 			continue
 		}
 		for _, ei := range execOrder(c) {
 			ek := execKey(n, ci, ei)
-			m.rows = append(m.rows, row{kind: rowExecution, num: n, ci: ci, ei: ei, depth: 2, key: ek})
+			m.rows = append(m.rows, row{kind: rowExecution, num: n, ri: ri, ci: ci, ei: ei, depth: 2, key: ek})
 			if !m.expanded[ek] {
 				continue
 			}
 			e := &c.Executions[ei]
 			if e.Error != "" {
-				m.rows = append(m.rows, row{kind: rowAssertion, num: n, ci: ci, ei: ei, ai: -1, depth: 3, key: ek + "/err"})
+				m.rows = append(m.rows, row{kind: rowAssertion, num: n, ri: ri, ci: ci, ei: ei, ai: -1, depth: 3, key: ek + "/err"})
 			}
 			for _, ai := range assertOrder(e) {
-				m.rows = append(m.rows, row{kind: rowAssertion, num: n, ci: ci, ei: ei, ai: ai, depth: 3, key: fmt.Sprintf("%s/a%d", ek, ai)})
+				m.rows = append(m.rows, row{kind: rowAssertion, num: n, ri: ri, ci: ci, ei: ei, ai: ai, depth: 3, key: fmt.Sprintf("%s/a%d", ek, ai)})
 			}
 		}
 	}
 	for gi := range res.Governance {
 		g := &res.Governance[gi]
 		k := govKey(n, gi)
-		m.rows = append(m.rows, row{kind: rowGovernance, num: n, ci: gi, depth: 1, key: k})
+		m.rows = append(m.rows, row{kind: rowGovernance, num: n, ri: ri, ci: gi, depth: 1, key: k})
 		if !m.expanded[k] {
 			continue
 		}
@@ -229,9 +230,9 @@ func (m *Model) appendDetail(ig *integ, r *BuildRecord, res *report.Results) {
 				continue
 			}
 			sk := sevKey(n, gi, sev)
-			m.rows = append(m.rows, row{kind: rowSeverity, num: n, ci: gi, sev: sev, depth: 2, key: sk, note: strconv.Itoa(len(idx))})
+			m.rows = append(m.rows, row{kind: rowSeverity, num: n, ri: ri, ci: gi, sev: sev, depth: 2, key: sk, note: strconv.Itoa(len(idx))})
 			for _, vi := range idx {
-				m.rows = append(m.rows, row{kind: rowViolation, num: n, ci: gi, ei: vi, sev: sev, depth: 3, key: fmt.Sprintf("%s/v%d", sk, vi)})
+				m.rows = append(m.rows, row{kind: rowViolation, num: n, ri: ri, ci: gi, ei: vi, sev: sev, depth: 3, key: fmt.Sprintf("%s/v%d", sk, vi)})
 			}
 		}
 	}
@@ -272,6 +273,18 @@ func assertOrder(e *report.Execution) []int {
 		return e.Assertions[idx[a]].Status == report.Failed && e.Assertions[idx[b]].Status != report.Failed
 	})
 	return idx
+}
+
+// rowRecord is the build a row belongs to, without searching the records.
+func (ig *integ) rowRecord(r row) *BuildRecord {
+	if r.kind == rowQueue {
+		return nil
+	}
+	if r.ri >= 0 && r.ri < len(ig.records) && ig.records[r.ri].Number == r.num {
+		return &ig.records[r.ri]
+	}
+	_, rec := ig.record(r.num)
+	return rec
 }
 
 // expandable reports whether enter on r opens something.

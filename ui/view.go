@@ -43,13 +43,19 @@ func (m Model) tableHeight() int {
 	return max(0, h)
 }
 
-// onScreenBuilds lists the build numbers of rows on screen.
-func (m Model) onScreenBuilds() []int {
-	var out []int
+// onScreenBuilds lists the builds of rows on screen.
+func (m Model) onScreenBuilds() []*BuildRecord {
+	ig := m.cur()
+	if ig == nil {
+		return nil
+	}
+	var out []*BuildRecord
 	end := min(len(m.rows), m.offset+m.tableHeight())
 	for i := m.offset; i < end; i++ {
 		if m.rows[i].kind == rowBuild {
-			out = append(out, m.rows[i].num)
+			if r := ig.rowRecord(m.rows[i]); r != nil {
+				out = append(out, r)
+			}
 		}
 	}
 	return out
@@ -358,7 +364,7 @@ func (m Model) renderRow(ig *integ, r row, selected bool) string {
 			cell(fmtAgo(m.now, q.InQueueSince), c.started) + " " + cell("waits "+fmtDur(m.now.Sub(q.InQueueSince)), c.dur) + " " +
 			cell("", c.coll) + " " + cell("", c.gov) + " " + cell(why, c.cause)
 	case rowBuild:
-		_, rec := ig.record(r.num)
+		rec := ig.rowRecord(r)
 		if rec == nil {
 			return ""
 		}
@@ -601,7 +607,7 @@ func (m Model) statusLine() string {
 		q := &ig.queue[r.num]
 		return m.st.Subtle.Render(fmt.Sprintf("queue item %d since %s: %s", q.ID, q.InQueueSince.Format("2006-01-02 15:04:05"), clean(q.Why)))
 	case rowBuild:
-		_, rec := ig.record(r.num)
+		rec := ig.rowRecord(r)
 		if rec == nil {
 			return ""
 		}
