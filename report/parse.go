@@ -89,11 +89,44 @@ func capped(r io.Reader, name string, opts Options) io.Reader {
 	return r
 }
 
+// errRecorder remembers the first error, other than io.EOF, that the source
+// returned: the size cap, a cancelled context, a dropped connection. Such a
+// failure is the stream's, not the report's, and is returned as is rather
+// than turned into a "cut short" partial result.
+type errRecorder struct {
+	r   io.Reader
+	err error
+}
+
+func (e *errRecorder) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF && e.err == nil {
+		e.err = err
+	}
+	return n, err
+}
+
+// sourceErr returns the stream's own failure, if any, for name.
+func (e *errRecorder) sourceErr(name string) error {
+	if e.err == nil {
+		return nil
+	}
+	var tl *TooLargeError
+	if errors.As(e.err, &tl) {
+		return tl
+	}
+	return fmt.Errorf("%s: reading the report: %w", name, e.err)
+}
+
 // Parse reads one report, detects its format from the content (name is only
 // a hint, and is recorded as the results' Artifact) and parses it.
 func Parse(r io.Reader, name string, opts Options) (Results, error) {
-	br := bufio.NewReaderSize(capped(r, name, opts), HeadSize)
+	src := &errRecorder{r: capped(r, name, opts)}
+	br := bufio.NewReaderSize(src, HeadSize)
 	head, err := br.Peek(HeadSize)
+	if serr := src.sourceErr(name); serr != nil {
+		return Results{}, serr
+	}
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return Results{}, fmt.Errorf("%s: %w", name, err)
 	}
@@ -115,11 +148,10 @@ func Parse(r io.Reader, name string, opts Options) (Results, error) {
 	default:
 		return Results{}, fmt.Errorf("%s: %w", name, ErrUnknownFormat)
 	}
+	if serr := src.sourceErr(name); serr != nil {
+		return Results{}, serr
+	}
 	if err != nil {
-		var tl *TooLargeError
-		if errors.As(err, &tl) {
-			return Results{}, tl
-		}
 		return Results{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return res.normalized(), nil
@@ -128,12 +160,12 @@ func Parse(r io.Reader, name string, opts Options) (Results, error) {
 // ParseJenkinsTestReport parses Jenkins's /job/J/N/testReport/api/json (plain
 // or aggregated with childReports). name is recorded as the Artifact.
 func ParseJenkinsTestReport(r io.Reader, name string, opts Options) (Results, error) {
-	res, err := parseJenkins(bufio.NewReader(capped(r, name, opts)), name)
+	src := &errRecorder{r: capped(r, name, opts)}
+	res, err := parseJenkins(bufio.NewReader(src), name)
+	if serr := src.sourceErr(name); serr != nil {
+		return Results{}, serr
+	}
 	if err != nil {
-		var tl *TooLargeError
-		if errors.As(err, &tl) {
-			return Results{}, tl
-		}
 		return Results{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return res.normalized(), nil

@@ -261,3 +261,27 @@ func TestJenkinsTestReport(t *testing.T) {
 		t.Error("a job's JSON parsed as a test report")
 	}
 }
+
+// A failing source (a dropped connection, a cancelled context, the HTTP
+// client's own size cap) is an error that wraps the source's error, not a
+// partial result.
+func TestSourceErrorsPropagate(t *testing.T) {
+	boom := errors.New("connection reset by peer")
+	for _, p := range [][]string{
+		{"newman", "newman-report.json"}, {"newman", "newman-report.xml"},
+		{"spectral", "spectral-report.json"}, {"spectral", "spectral-report.sarif"},
+	} {
+		b := readFixture(t, p...)
+		for _, at := range []int{10, len(b) / 2} {
+			r := io.MultiReader(bytes.NewReader(b[:at]), iotest.ErrReader(boom))
+			res, err := Parse(r, "art", Options{})
+			if !errors.Is(err, boom) || !strings.HasPrefix(err.Error(), "art: reading the report: ") {
+				t.Errorf("%s cut at %d: err = %v, res = %+v", p[1], at, err, res)
+			}
+		}
+	}
+	_, err := ParseJenkinsTestReport(io.MultiReader(strings.NewReader(`{"suites":[`), iotest.ErrReader(boom)), "tr", Options{})
+	if !errors.Is(err, boom) {
+		t.Errorf("jenkins: %v", err)
+	}
+}
