@@ -151,17 +151,17 @@ func fetchBuilds(ctx context.Context, c jenkins.API, job string, want map[jenkin
 // buildRow is one element of `jeeves builds --json`, exactly the product
 // brief's fields.
 type buildRow struct {
-	Integration string                    `json:"integration"`
-	Job         string                    `json:"job"`
-	Number      int                       `json:"number"`
-	Status      jenkins.Status            `json:"status"`
-	Building    bool                      `json:"building"`
-	Started     *string                   `json:"started"` // RFC 3339, UTC; null when unknown
-	DurationMS  int64                     `json:"duration_ms"`
-	EstimatedMS *int64                    `json:"estimated_ms"` // null when Jenkins has no estimate
-	URL         string                    `json:"url"`
-	Cause       *string                   `json:"cause"` // null when the list did not say
-	Parameters  map[string]string         `json:"parameters"`
+	Integration string                 `json:"integration"`
+	Job         string                 `json:"job"`
+	Number      int                    `json:"number"`
+	Status      jenkins.Status         `json:"status"`
+	Building    bool                   `json:"building"`
+	Started     *string                `json:"started"` // RFC 3339, UTC; null when unknown
+	DurationMS  int64                  `json:"duration_ms"`
+	EstimatedMS *int64                 `json:"estimated_ms"` // null when Jenkins has no estimate
+	URL         string                 `json:"url"`
+	Cause       *string                `json:"cause"` // null when the list did not say
+	Parameters  map[string]string      `json:"parameters"`
 	Collections *rpt.CollectionSummary `json:"collections"`
 	Governance  *rpt.GovernanceSummary `json:"governance"`
 }
