@@ -191,6 +191,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onStoreIntegrations(msg)
 	case storeBuildsMsg:
 		return m, m.onStoreBuilds(msg)
+	case connectedMsg:
+		return m, m.onConnected(msg)
 	case pollTickMsg:
 		return m, m.onPollTick(msg)
 	case probedMsg:

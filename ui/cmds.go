@@ -43,6 +43,13 @@ func loadStoreBuildsCmd(ctx context.Context, st Store, nick string, limit int) t
 	}
 }
 
+func connectCmd(c Connector, in config.Integration) tea.Cmd {
+	return func() tea.Msg {
+		api, err := c.API(in)
+		return connectedMsg{nick: in.Nickname, api: api, err: err}
+	}
+}
+
 func probeCmd(ctx context.Context, api jenkins.API, in config.Integration) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, timeoutOf(in))

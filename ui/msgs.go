@@ -28,6 +28,13 @@ type storeBuildsMsg struct {
 
 // --- polling ---
 
+// connectedMsg: a Jenkins client for an integration (or why there is none).
+type connectedMsg struct {
+	nick string
+	api  jenkins.API
+	err  error
+}
+
 // pollTickMsg: time to poll an integration; seq drops superseded ticks.
 type pollTickMsg struct {
 	nick string

@@ -109,17 +109,27 @@ func (m *Model) pollNow(ig *integ, force bool) tea.Cmd {
 	if ig.loading {
 		return nil
 	}
-	if ig.api == nil {
-		api, err := m.deps.Jenkins.API(ig.cfg)
-		if err != nil {
-			ig.apiErr = clean(err.Error())
-			ig.lastErr = ig.apiErr
-			return nil
-		}
-		ig.api = api
-	}
 	ig.loading = true
+	if ig.api == nil {
+		// making a client may run token_cmd: never in Update
+		return tea.Batch(connectCmd(m.deps.Jenkins, ig.cfg), m.startSpinner())
+	}
 	return tea.Batch(probeCmd(m.deps.Ctx, ig.api, ig.cfg), m.startSpinner())
+}
+
+func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
+	ig := m.find(msg.nick)
+	if ig == nil {
+		return nil
+	}
+	ig.loading = false
+	if msg.err != nil {
+		ig.apiErr = clean(msg.err.Error())
+		ig.lastErr = ig.apiErr
+		return nil // a config problem: polling again cannot fix it
+	}
+	ig.api, ig.apiErr = msg.api, ""
+	return m.pollNow(ig, true)
 }
 
 func probeChanged(a *jenkins.Probe, b jenkins.Probe) bool {

@@ -508,3 +508,16 @@ func TestQueuedItemsShow(t *testing.T) {
 		t.Fatalf("queue item:\n%s", s)
 	}
 }
+
+// A client that cannot be made (token variable unset) is shown, not retried.
+func TestConnectErrorShown(t *testing.T) {
+	h, _, _ := newHarness(t, Options{Integrations: []config.Integration{{Nickname: "Nope", URL: "http://x.test", Job: "j", Source: "config"}}})
+	h.start(100, 30)
+	s := plain(h)
+	if !strings.Contains(s, "no token for Nope: set JENKINS_TOKEN") {
+		t.Fatalf("connect error not shown:\n%s", s)
+	}
+	if n := len(timersOf[pollTickMsg](h)); n != 0 {
+		t.Fatalf("%d polls armed for an integration without a client", n)
+	}
+}

@@ -143,19 +143,7 @@ type connector struct {
 }
 
 func (c connector) API(in config.Integration) (jenkins.API, error) {
-	tok := in.Token
-	if tok.IsZero() && (in.TokenEnv != "" || in.TokenCmd != "") {
-		ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
-		defer cancel()
-		var err error
-		if tok, err = in.ResolveTokenEnv(ctx, c.getenv); err != nil {
-			return nil, err
-		}
-	}
-	return jenkins.New(jenkins.Options{
-		BaseURL: in.URL, Username: in.Username, Token: tok, CAFile: in.CAFile, Insecure: in.Insecure,
-		Headers: in.Headers, Timeout: in.Timeout, UserAgent: "jeeves/" + version, Getenv: c.getenv,
-	})
+	return newClientEnv(c.ctx, in, c.getenv)
 }
 
 // storeAdapter gives the dashboard the store's records in its own types.
