@@ -32,30 +32,21 @@ type BuildRecord struct {
 	ResultsWhy   string
 }
 
+// upsertBuild inserts or updates one polled build. A new row takes the
+// results outcome already stored for it (results may be fetched before the
+// build is ever listed).
 const upsertBuild = `
-INSERT INTO builds (integration, number, status, building, result, started_ms, duration_ms,
-	estimated_ms, url, queue_id, display_name, description, causes, params, artifacts,
-	tests_total, tests_failed, tests_skipped, gone, seen_ms)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+INSERT INTO builds (integration, number, building, gone, data, results, seen_ms)
+SELECT ?1, ?2, ?3, 0, ?4, r.info, ?5
+FROM (SELECT 1) LEFT JOIN results r ON r.integration = ?1 AND r.number = ?2
+WHERE true
 ON CONFLICT (integration, number) DO UPDATE SET
-	status = excluded.status, building = excluded.building, result = excluded.result,
-	started_ms = excluded.started_ms, duration_ms = excluded.duration_ms,
-	estimated_ms = excluded.estimated_ms,
-	url = CASE WHEN excluded.url = '' THEN builds.url ELSE excluded.url END,
-	queue_id = CASE WHEN excluded.queue_id = 0 THEN builds.queue_id ELSE excluded.queue_id END,
-	display_name = excluded.display_name, description = excluded.description,
-	causes = coalesce(excluded.causes, builds.causes),
-	params = coalesce(excluded.params, builds.params),
-	artifacts = coalesce(excluded.artifacts, builds.artifacts),
-	tests_total = coalesce(excluded.tests_total, builds.tests_total),
-	tests_failed = coalesce(excluded.tests_failed, builds.tests_failed),
-	tests_skipped = coalesce(excluded.tests_skipped, builds.tests_skipped),
-	gone = 0, seen_ms = excluded.seen_ms`
+	building = excluded.building, gone = 0, data = excluded.data, seen_ms = excluded.seen_ms`
 
 // SaveBuilds records one poll of an integration's newest builds (newest
-// first or in any order). Builds already stored are updated; what a poll
-// leaves out (nil causes, parameters, artifacts or tests) keeps its stored
-// value. A stored build that is missing from the poll's number range
+// first or in any order). Builds already stored are updated: status,
+// result, times, URL, queue id and names are replaced; what a poll leaves
+// out (nil causes, parameters, artifacts or tests) keeps its stored value. A stored build that is missing from the poll's number range
 // [oldest polled, newest polled] has been deleted in Jenkins and is marked
 // gone; builds older than the range are left alone, since the poll did not
 // look at them (SavePoll knows more).
@@ -89,11 +80,20 @@ func (s *Store) savePoll(ctx context.Context, integration string, builds []jenki
 	}
 	defer stmt.Close()
 	lo, hi := 0, 0
+	partial := false
 	for _, b := range builds {
 		if b.Number > 0 && (lo == 0 || b.Number < lo) {
 			lo = b.Number
 		}
 		hi = max(hi, b.Number)
+		partial = partial || b.Causes == nil || b.Params == nil || b.Artifacts == nil || b.Tests == nil
+	}
+	// What the poll's tree left out keeps its stored value.
+	var old map[int]jenkins.Build
+	if partial && hi > 0 {
+		if old, err = s.storedBuilds(ctx, tx, integration, lo, hi); err != nil {
+			return err
+		}
 	}
 	// Mark first, then the upserts below clear the mark of every build the
 	// poll returned: what stays marked is what Jenkins no longer lists.
@@ -112,42 +112,40 @@ WHERE integration = ? AND number BETWEEN ? AND ? AND gone = 0`, integration, lo,
 		if b.Number <= 0 {
 			continue
 		}
-		var tt, tf, ts any
-		if b.Tests != nil {
-			tt, tf, ts = b.Tests.Total, b.Tests.Failed, b.Tests.Skipped
+		if o, ok := old[b.Number]; ok {
+			mergeBuild(&b, o)
 		}
-		var started int64
-		if !b.Started.IsZero() {
-			started = b.Started.UnixMilli()
-		}
-		if _, err := stmt.ExecContext(ctx, integration, b.Number, string(b.Status), b.Building, b.Result,
-			started, b.Duration.Milliseconds(), b.EstimatedDuration.Milliseconds(), b.URL, b.QueueID,
-			b.DisplayName, b.Description, blobOrNil(encodeCauses(b.Causes)), blobOrNil(encodeParams(b.Params)),
-			blobOrNil(encodeArtifacts(b.Artifacts)), tt, tf, ts, now); err != nil {
+		if _, err := stmt.ExecContext(ctx, integration, b.Number, b.Building, encodeBuild(b), now); err != nil {
 			return s.wrap("save builds", err)
 		}
 	}
 	return s.wrap("save builds", tx.Commit())
 }
 
-// blobOrNil keeps a nil slice NULL in SQL (database/sql would store an
-// empty blob for a typed nil []byte).
-func blobOrNil(b []byte) any {
-	if b == nil {
-		return nil
+// storedBuilds reads the stored builds numbered lo..hi.
+func (s *Store) storedBuilds(ctx context.Context, tx *sql.Tx, integration string, lo, hi int) (map[int]jenkins.Build, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT number, data FROM builds WHERE integration = ? AND number BETWEEN ? AND ?`,
+		integration, lo, hi)
+	if err != nil {
+		return nil, s.wrap("save builds", err)
 	}
-	return b
+	defer rows.Close()
+	out := map[int]jenkins.Build{}
+	for rows.Next() {
+		var n int
+		var data sql.RawBytes
+		if err := rows.Scan(&n, &data); err != nil {
+			return nil, s.wrap("save builds", err)
+		}
+		var b jenkins.Build
+		if decodeBuild(data, &b) == nil { // a damaged row is simply replaced
+			out[n] = b
+		}
+	}
+	return out, s.wrap("save builds", rows.Err())
 }
 
-const selectBuilds = `
-SELECT b.number, b.status, b.building, b.result, b.started_ms, b.duration_ms, b.estimated_ms,
-	b.url, b.queue_id, b.display_name, b.description, b.causes, b.params, b.artifacts,
-	b.tests_total, b.tests_failed, b.tests_skipped, b.gone,
-	r.state, r.why,
-	r.c_runs, r.c_requests, r.c_requests_failed, r.c_assertions, r.c_assertions_failed,
-	r.g_definitions, r.g_error, r.g_warning, r.g_info, r.g_hint
-FROM builds b LEFT JOIN results r ON r.integration = b.integration AND r.number = b.number
-WHERE b.integration = ?`
+const selectBuilds = `SELECT number, building, gone, data, results FROM builds WHERE integration = ?`
 
 // Builds lists an integration's stored builds, newest first, at most limit
 // (all when limit <= 0), with their result summaries.
@@ -155,12 +153,24 @@ func (s *Store) Builds(ctx context.Context, integration string, limit int) ([]Bu
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.db.QueryContext(ctx, selectBuilds+` ORDER BY b.number DESC LIMIT ?`, integration, limit)
+	// Size the slice once: BuildRecords are big, and regrowing a slice of
+	// thousands costs more than counting them.
+	size := limit
+	if limit < 0 || limit > 256 {
+		var n int
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM builds WHERE integration = ?`, integration).Scan(&n); err != nil {
+			return nil, s.wrap("read builds", err)
+		}
+		if limit < 0 || n < limit {
+			size = n
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, selectBuilds+` ORDER BY number DESC LIMIT ?`, integration, limit)
 	if err != nil {
 		return nil, s.wrap("read builds", err)
 	}
 	defer rows.Close()
-	out := make([]BuildRecord, 0, min(max(limit, 64), 4096))
+	out := make([]BuildRecord, 0, size)
 	for rows.Next() {
 		r, err := s.scanBuild(rows)
 		if err != nil {
@@ -173,7 +183,7 @@ func (s *Store) Builds(ctx context.Context, integration string, limit int) ([]Bu
 
 // Build reads one stored build; ErrNotFound when the store has none.
 func (s *Store) Build(ctx context.Context, integration string, number int) (BuildRecord, error) {
-	rows, err := s.db.QueryContext(ctx, selectBuilds+` AND b.number = ?`, integration, number)
+	rows, err := s.db.QueryContext(ctx, selectBuilds+` AND number = ?`, integration, number)
 	if err != nil {
 		return BuildRecord{}, s.wrap("read build", err)
 	}
@@ -189,54 +199,25 @@ func (s *Store) Build(ctx context.Context, integration string, number int) (Buil
 
 func (s *Store) scanBuild(rows *sql.Rows) (BuildRecord, error) {
 	var r BuildRecord
-	var status string
-	var started, dur, est int64
-	var causes, params, artifacts []byte
-	var tt, tf, ts sql.NullInt64
-	var state, why sql.NullString
-	var c [5]sql.NullInt64
-	var g [5]sql.NullInt64
-	b := &r.Build
-	if err := rows.Scan(&b.Number, &status, &b.Building, &b.Result, &started, &dur, &est,
-		&b.URL, &b.QueueID, &b.DisplayName, &b.Description, &causes, &params, &artifacts,
-		&tt, &tf, &ts, &r.Gone, &state, &why,
-		&c[0], &c[1], &c[2], &c[3], &c[4], &g[0], &g[1], &g[2], &g[3], &g[4]); err != nil {
+	// RawBytes: decoded right away, so the driver's bytes need no copy.
+	var data, results sql.RawBytes
+	if err := rows.Scan(&r.Number, &r.Building, &r.Gone, &data, &results); err != nil {
 		return r, s.wrap("read builds", err)
 	}
-	b.Status = jenkins.Status(status)
-	if started != 0 {
-		b.Started = time.UnixMilli(started)
-	}
-	b.Duration = time.Duration(dur) * time.Millisecond
-	b.EstimatedDuration = time.Duration(est) * time.Millisecond
-	var err error
-	if b.Causes, err = decodeCauses(causes); err != nil {
-		return r, fmt.Errorf("store %s: build %d: causes: %v", s.path, b.Number, err)
-	}
-	if b.Params, err = decodeParams(params); err != nil {
-		return r, fmt.Errorf("store %s: build %d: parameters: %v", s.path, b.Number, err)
-	}
-	if b.Artifacts, err = decodeArtifacts(artifacts); err != nil {
-		return r, fmt.Errorf("store %s: build %d: artifacts: %v", s.path, b.Number, err)
-	}
-	if tt.Valid {
-		b.Tests = &jenkins.TestSummary{Total: int(tt.Int64), Failed: int(tf.Int64), Skipped: int(ts.Int64)}
+	if err := decodeBuild(data, &r.Build); err != nil {
+		return r, fmt.Errorf("store %s: build %d: %v", s.path, r.Number, err)
 	}
 	switch {
-	case state.Valid:
-		r.ResultsState, r.ResultsWhy = ResultsState(state.String), why.String
-	case b.Building:
+	case results != nil:
+		ri, err := decodeResultInfo(results)
+		if err != nil {
+			return r, fmt.Errorf("store %s: build %d: result summary: %v", s.path, r.Number, err)
+		}
+		r.ResultsState, r.ResultsWhy, r.Collections, r.Governance = ri.state, ri.why, ri.cs, ri.gs
+	case r.Building:
 		r.ResultsState, r.ResultsWhy = ResultsPending, WhyRunning
 	default:
 		r.ResultsState = ResultsNone
-	}
-	if c[0].Valid {
-		r.Collections = &report.CollectionSummary{Runs: int(c[0].Int64), Requests: int(c[1].Int64),
-			RequestsFailed: int(c[2].Int64), Assertions: int(c[3].Int64), AssertionsFailed: int(c[4].Int64)}
-	}
-	if g[0].Valid {
-		r.Governance = &report.GovernanceSummary{Definitions: int(g[0].Int64), Error: int(g[1].Int64),
-			Warning: int(g[2].Int64), Info: int(g[3].Int64), Hint: int(g[4].Int64)}
 	}
 	return r, nil
 }

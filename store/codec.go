@@ -3,19 +3,23 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"time"
 
 	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/report"
 )
 
-// A build's causes, parameters and artifacts are kept as small binary
-// blobs: loading thousands of builds must stay far below the 50 ms the
-// dashboard has to open, and JSON decoding alone would eat that. Each blob
-// starts with a format byte, then a uvarint count, then per item its
-// fields as uvarint-length-prefixed strings (and flags/sizes as varints).
+// A build is kept as one small binary blob, and so is the outcome of
+// looking at its results: loading thousands of builds must stay far below
+// the 50 ms the dashboard has to open, and per-column reads or JSON
+// decoding would eat that. A blob starts with a format byte; then come
+// uvarint-length-prefixed strings, zigzag varints, and for each optional
+// part (causes, parameters, artifacts, tests, summaries) a 0/1 presence
+// flag so that "not known" (nil) and "none" (empty) stay apart.
 
 const codecV1 = 1
 
-var errCodec = errors.New("malformed build data")
+var errCodec = errors.New("malformed data")
 
 type enc struct{ b []byte }
 
@@ -25,183 +29,275 @@ func (e *enc) str(s string) {
 }
 func (e *enc) uint(n uint64) { e.b = binary.AppendUvarint(e.b, n) }
 func (e *enc) int(n int64)   { e.b = binary.AppendVarint(e.b, n) }
+func (e *enc) flag(ok bool) {
+	if ok {
+		e.b = append(e.b, 1)
+	} else {
+		e.b = append(e.b, 0)
+	}
+}
 
+// dec reads a blob converted to a string once, so that every decoded
+// string is a substring of it: one allocation per blob, not per field.
 type dec struct {
-	b   []byte
+	s   string
 	err error
 }
 
-func (d *dec) uint() uint64 {
-	if d.err != nil {
-		return 0
-	}
-	n, k := binary.Uvarint(d.b)
-	if k <= 0 {
+func (d *dec) fail() {
+	if d.err == nil {
 		d.err = errCodec
-		return 0
 	}
-	d.b = d.b[k:]
-	return n
+	d.s = ""
+}
+
+func (d *dec) uint() uint64 {
+	var x uint64
+	var shift uint
+	for i := 0; i < len(d.s) && i < binary.MaxVarintLen64; i++ {
+		c := d.s[i]
+		if c < 0x80 {
+			if i == binary.MaxVarintLen64-1 && c > 1 {
+				break // overflows 64 bits
+			}
+			d.s = d.s[i+1:]
+			return x | uint64(c)<<shift
+		}
+		x |= uint64(c&0x7f) << shift
+		shift += 7
+	}
+	d.fail()
+	return 0
 }
 
 func (d *dec) int() int64 {
-	if d.err != nil {
-		return 0
+	ux := d.uint()
+	x := int64(ux >> 1)
+	if ux&1 != 0 {
+		x = ^x
 	}
-	n, k := binary.Varint(d.b)
-	if k <= 0 {
-		d.err = errCodec
-		return 0
+	return x
+}
+
+func (d *dec) flag() bool {
+	switch d.uint() {
+	case 0:
+		return false
+	case 1:
+		return true
 	}
-	d.b = d.b[k:]
-	return n
+	d.fail()
+	return false
 }
 
 func (d *dec) str() string {
 	n := d.uint()
-	if d.err != nil {
+	if n > uint64(len(d.s)) {
+		d.fail()
 		return ""
 	}
-	if n > uint64(len(d.b)) {
-		d.err = errCodec
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
+	v := d.s[:n]
+	d.s = d.s[n:]
+	return v
 }
 
 // count reads an item count, refusing counts the remaining bytes cannot hold.
 func (d *dec) count() int {
 	n := d.uint()
-	if n > uint64(len(d.b)) {
-		d.err = errCodec
+	if n > uint64(len(d.s)) {
+		d.fail()
 		return 0
 	}
 	return int(n)
 }
 
 func (d *dec) start(b []byte) {
-	d.b, d.err = b, nil
+	d.err = nil
 	if len(b) == 0 || b[0] != codecV1 {
-		d.err = errCodec
+		d.fail()
 		return
 	}
-	d.b = b[1:]
+	d.s = string(b[1:])
 }
 
-// encodeCauses returns nil for a nil slice (not known) and a blob otherwise.
-func encodeCauses(cs []jenkins.Cause) []byte {
-	if cs == nil {
-		return nil
+// end checks that the whole blob was read.
+func (d *dec) end() error {
+	if d.err == nil && d.s != "" {
+		d.err = errCodec
 	}
-	e := enc{b: []byte{codecV1}}
-	e.uint(uint64(len(cs)))
-	for _, c := range cs {
-		e.str(c.Class)
-		e.str(c.Description)
-		e.str(c.UserID)
-		e.str(c.UserName)
+	return d.err
+}
+
+// encodeBuild packs one build.
+func encodeBuild(b jenkins.Build) []byte {
+	e := enc{b: make([]byte, 0, 128+len(b.URL)+len(b.DisplayName)+len(b.Description))}
+	e.b = append(e.b, codecV1)
+	e.str(string(b.Status))
+	e.str(b.Result)
+	var started int64
+	if !b.Started.IsZero() {
+		started = b.Started.UnixMilli()
+	}
+	e.int(started)
+	e.int(b.Duration.Milliseconds())
+	e.int(b.EstimatedDuration.Milliseconds())
+	e.str(b.URL)
+	e.int(b.QueueID)
+	e.str(b.DisplayName)
+	e.str(b.Description)
+
+	e.flag(b.Causes != nil)
+	if b.Causes != nil {
+		e.uint(uint64(len(b.Causes)))
+		for _, c := range b.Causes {
+			e.str(c.Class)
+			e.str(c.Description)
+			e.str(c.UserID)
+			e.str(c.UserName)
+		}
+	}
+	e.flag(b.Params != nil)
+	if b.Params != nil {
+		e.uint(uint64(len(b.Params)))
+		for _, p := range b.Params {
+			e.str(p.Name)
+			e.flag(p.Masked) // a masked (password) value is what the client shows, never the secret
+			e.str(p.Value)
+		}
+	}
+	e.flag(b.Artifacts != nil)
+	if b.Artifacts != nil {
+		e.uint(uint64(len(b.Artifacts)))
+		for _, a := range b.Artifacts {
+			e.str(a.RelativePath)
+			// FileName is almost always the last element of RelativePath: store it only when not.
+			same := a.FileName == baseName(a.RelativePath)
+			e.flag(!same)
+			if !same {
+				e.str(a.FileName)
+			}
+			e.int(a.Size)
+		}
+	}
+	e.flag(b.Tests != nil)
+	if b.Tests != nil {
+		e.int(int64(b.Tests.Total))
+		e.int(int64(b.Tests.Failed))
+		e.int(int64(b.Tests.Skipped))
 	}
 	return e.b
 }
 
-func decodeCauses(b []byte) ([]jenkins.Cause, error) {
-	if b == nil {
-		return nil, nil
-	}
+// decodeBuild unpacks a blob from encodeBuild into b (Number and Building
+// live in their own columns).
+func decodeBuild(data []byte, b *jenkins.Build) error {
 	var d dec
-	d.start(b)
-	n := d.count()
-	out := make([]jenkins.Cause, n)
-	for i := range out {
-		out[i] = jenkins.Cause{Class: d.str(), Description: d.str(), UserID: d.str(), UserName: d.str()}
+	d.start(data)
+	b.Status = internStatus(d.str())
+	b.Result = d.str()
+	if ms := d.int(); ms != 0 {
+		b.Started = time.UnixMilli(ms)
 	}
-	if d.err != nil {
-		return nil, d.err
+	b.Duration = time.Duration(d.int()) * time.Millisecond
+	b.EstimatedDuration = time.Duration(d.int()) * time.Millisecond
+	b.URL = d.str()
+	b.QueueID = d.int()
+	b.DisplayName = d.str()
+	b.Description = d.str()
+
+	if d.flag() {
+		b.Causes = make([]jenkins.Cause, d.count())
+		for i := range b.Causes {
+			b.Causes[i] = jenkins.Cause{Class: d.str(), Description: d.str(), UserID: d.str(), UserName: d.str()}
+		}
 	}
-	return out, nil
+	if d.flag() {
+		b.Params = make([]jenkins.Param, d.count())
+		for i := range b.Params {
+			b.Params[i] = jenkins.Param{Name: d.str(), Masked: d.flag(), Value: d.str()}
+		}
+	}
+	if d.flag() {
+		b.Artifacts = make([]jenkins.Artifact, d.count())
+		for i := range b.Artifacts {
+			a := &b.Artifacts[i]
+			a.RelativePath = d.str()
+			if d.flag() {
+				a.FileName = d.str()
+			} else {
+				a.FileName = baseName(a.RelativePath)
+			}
+			a.Size = d.int()
+		}
+	}
+	if d.flag() {
+		b.Tests = &jenkins.TestSummary{Total: int(d.int()), Failed: int(d.int()), Skipped: int(d.int())}
+	}
+	return d.end()
 }
 
-func encodeParams(ps []jenkins.Param) []byte {
-	if ps == nil {
-		return nil
+// mergeBuild fills what a poll left out (nil) of nb from what was stored.
+func mergeBuild(nb *jenkins.Build, old jenkins.Build) {
+	if nb.Causes == nil {
+		nb.Causes = old.Causes
 	}
-	e := enc{b: []byte{codecV1}}
-	e.uint(uint64(len(ps)))
-	for _, p := range ps {
-		e.str(p.Name)
-		// A masked (password) value is already what the client shows, never the secret.
-		if p.Masked {
-			e.uint(1)
-		} else {
-			e.uint(0)
+	if nb.Params == nil {
+		nb.Params = old.Params
+	}
+	if nb.Artifacts == nil {
+		nb.Artifacts = old.Artifacts
+	}
+	if nb.Tests == nil {
+		nb.Tests = old.Tests
+	}
+}
+
+// resultInfo is the outcome of looking at a build's results, as lists show it.
+type resultInfo struct {
+	state ResultsState
+	why   string
+	cs    *report.CollectionSummary
+	gs    *report.GovernanceSummary
+}
+
+func encodeResultInfo(ri resultInfo) []byte {
+	e := enc{b: make([]byte, 0, 32+len(ri.why))}
+	e.b = append(e.b, codecV1)
+	e.str(string(ri.state))
+	e.str(ri.why)
+	e.flag(ri.cs != nil)
+	if cs := ri.cs; cs != nil {
+		for _, n := range []int{cs.Runs, cs.Requests, cs.RequestsFailed, cs.Assertions, cs.AssertionsFailed} {
+			e.int(int64(n))
 		}
-		e.str(p.Value)
+	}
+	e.flag(ri.gs != nil)
+	if gs := ri.gs; gs != nil {
+		for _, n := range []int{gs.Definitions, gs.Error, gs.Warning, gs.Info, gs.Hint} {
+			e.int(int64(n))
+		}
 	}
 	return e.b
 }
 
-func decodeParams(b []byte) ([]jenkins.Param, error) {
-	if b == nil {
-		return nil, nil
-	}
+func decodeResultInfo(b []byte) (resultInfo, error) {
+	var ri resultInfo
 	var d dec
 	d.start(b)
-	n := d.count()
-	out := make([]jenkins.Param, n)
-	for i := range out {
-		out[i].Name = d.str()
-		out[i].Masked = d.uint() == 1
-		out[i].Value = d.str()
+	ri.state = internState(d.str())
+	ri.why = d.str()
+	if d.flag() {
+		ri.cs = &report.CollectionSummary{Runs: int(d.int()), Requests: int(d.int()), RequestsFailed: int(d.int()),
+			Assertions: int(d.int()), AssertionsFailed: int(d.int())}
 	}
-	if d.err != nil {
-		return nil, d.err
+	if d.flag() {
+		ri.gs = &report.GovernanceSummary{Definitions: int(d.int()), Error: int(d.int()), Warning: int(d.int()),
+			Info: int(d.int()), Hint: int(d.int())}
 	}
-	return out, nil
-}
-
-func encodeArtifacts(as []jenkins.Artifact) []byte {
-	if as == nil {
-		return nil
+	if err := d.end(); err != nil {
+		return resultInfo{}, err
 	}
-	e := enc{b: []byte{codecV1}}
-	e.uint(uint64(len(as)))
-	for _, a := range as {
-		e.str(a.RelativePath)
-		// FileName is almost always the last element of RelativePath: store it only when not.
-		if a.FileName == baseName(a.RelativePath) {
-			e.uint(0)
-		} else {
-			e.uint(1)
-			e.str(a.FileName)
-		}
-		e.int(a.Size)
-	}
-	return e.b
-}
-
-func decodeArtifacts(b []byte) ([]jenkins.Artifact, error) {
-	if b == nil {
-		return nil, nil
-	}
-	var d dec
-	d.start(b)
-	n := d.count()
-	out := make([]jenkins.Artifact, n)
-	for i := range out {
-		out[i].RelativePath = d.str()
-		if d.uint() == 1 {
-			out[i].FileName = d.str()
-		} else {
-			out[i].FileName = baseName(out[i].RelativePath)
-		}
-		out[i].Size = d.int()
-	}
-	if d.err != nil {
-		return nil, d.err
-	}
-	return out, nil
+	return ri, nil
 }
 
 func baseName(p string) string {
@@ -211,4 +307,24 @@ func baseName(p string) string {
 		}
 	}
 	return p
+}
+
+// internStatus returns the package constant for a known status, so a
+// decoded build does not keep its whole blob alive through it.
+func internStatus(s string) jenkins.Status {
+	for _, st := range jenkins.AllStatuses {
+		if string(st) == s {
+			return st
+		}
+	}
+	return jenkins.Status(s)
+}
+
+func internState(s string) ResultsState {
+	for _, st := range []ResultsState{ResultsStored, ResultsEmpty, ResultsError, ResultsNone, ResultsPending} {
+		if string(st) == s {
+			return st
+		}
+	}
+	return ResultsState(s)
 }

@@ -206,7 +206,7 @@ func TestSaveBuildsUpdatesAndKeepsWhatAPollLeavesOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The next poll's tree has no artifacts, causes, params or tests: keep them.
-	done := jenkins.Build{Number: 7, Status: jenkins.StatusFailure, Result: "FAILURE", Started: b.Started, Duration: 2 * time.Minute}
+	done := jenkins.Build{Number: 7, Status: jenkins.StatusFailure, Result: "FAILURE", Started: b.Started, Duration: 2 * time.Minute, URL: b.URL}
 	if err := st.SaveBuilds(ctx, "p", []jenkins.Build{done}); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestSaveBuildsUpdatesAndKeepsWhatAPollLeavesOut(t *testing.T) {
 	if got.Building || got.Status != jenkins.StatusFailure || got.Duration != 2*time.Minute {
 		t.Errorf("not updated: %+v", got.Build)
 	}
-	if len(got.Artifacts) != 2 || len(got.Causes) != 1 || len(got.Params) != 2 || got.Tests == nil || got.URL != b.URL || got.QueueID != b.QueueID {
+	if len(got.Artifacts) != 2 || len(got.Causes) != 1 || len(got.Params) != 2 || got.Tests == nil {
 		t.Errorf("poll without details lost them: %+v", got.Build)
 	}
 	if got.ResultsState != ResultsNone {
@@ -398,20 +398,76 @@ func TestResultsPendingForRunningBuild(t *testing.T) {
 	}
 }
 
-func TestCodecRejectsTruncatedData(t *testing.T) {
-	b := encodeParams([]jenkins.Param{{Name: "ENV", Value: "staging"}})
-	for i := 0; i < len(b); i++ {
-		if _, err := decodeParams(b[:i]); err == nil {
-			t.Errorf("decodeParams of %d/%d bytes succeeded", i, len(b))
+func TestCodecRoundTripAndTruncation(t *testing.T) {
+	in := build(12)
+	in.Artifacts = append(in.Artifacts, jenkins.Artifact{FileName: "x", RelativePath: "a/b/c.json", Size: 7})
+	blob := encodeBuild(in)
+	var got jenkins.Build
+	if err := decodeBuild(blob, &got); err != nil {
+		t.Fatal(err)
+	}
+	got.Number = in.Number
+	if !got.Started.Equal(in.Started) {
+		t.Errorf("started = %v", got.Started)
+	}
+	got.Started = in.Started
+	if !reflect.DeepEqual(got, in) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", got, in)
+	}
+	for i := 0; i < len(blob); i++ {
+		var b jenkins.Build
+		if err := decodeBuild(blob[:i], &b); err == nil {
+			t.Errorf("decodeBuild of %d/%d bytes succeeded", i, len(blob))
 		}
 	}
-	a := encodeArtifacts([]jenkins.Artifact{{FileName: "x", RelativePath: "a/b/c.json", Size: 7}})
-	got, err := decodeArtifacts(a)
-	if err != nil || !reflect.DeepEqual(got, []jenkins.Artifact{{FileName: "x", RelativePath: "a/b/c.json", Size: 7}}) {
-		t.Errorf("artifact round trip = %+v, %v", got, err)
+	if err := decodeBuild(append(blob[:len(blob):len(blob)], 0), &got); err == nil {
+		t.Error("trailing bytes accepted")
 	}
 	// A huge count in a short blob must fail, not allocate.
-	if _, err := decodeCauses([]byte{codecV1, 0xff, 0xff, 0xff, 0xff, 0x0f}); err == nil {
+	var b jenkins.Build
+	huge := []byte{codecV1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0x0f}
+	if err := decodeBuild(huge, &b); err == nil {
 		t.Error("a count larger than the data was accepted")
+	}
+	ri := resultInfo{state: ResultsEmpty, why: WhyNoArtifacts, gs: &report.GovernanceSummary{Definitions: 1, Error: 2}}
+	gotRI, err := decodeResultInfo(encodeResultInfo(ri))
+	if err != nil || !reflect.DeepEqual(gotRI, ri) {
+		t.Errorf("result info round trip = %+v, %v", gotRI, err)
+	}
+}
+
+// `jeeves results -i X N` may fetch a build's results before any poll
+// listed it; the list must show them once it does.
+func TestResultsSavedBeforeTheBuildIsListed(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	if err := st.SaveResults(ctx, "p", 4, sampleResults(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveResults(ctx, "p", 3, report.Results{}, WhyNoArtifacts); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SaveBuilds(ctx, "p", []jenkins.Build{build(4), build(3), build(2)}); err != nil {
+		t.Fatal(err)
+	}
+	list, err := st.Builds(ctx, "p", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list[0].ResultsState != ResultsStored || list[0].Collections == nil || list[0].Collections.AssertionsFailed != 13 {
+		t.Errorf("build 4 = %s %+v", list[0].ResultsState, list[0].Collections)
+	}
+	if list[1].ResultsState != ResultsEmpty || list[1].ResultsWhy != WhyNoArtifacts {
+		t.Errorf("build 3 = %s %q", list[1].ResultsState, list[1].ResultsWhy)
+	}
+	if list[2].ResultsState != ResultsNone {
+		t.Errorf("build 2 = %s", list[2].ResultsState)
+	}
+	// A later poll does not lose them.
+	if err := st.SaveBuilds(ctx, "p", []jenkins.Build{build(4)}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := st.Build(ctx, "p", 4); b.ResultsState != ResultsStored || b.Governance == nil {
+		t.Errorf("after another poll build 4 = %s %+v", b.ResultsState, b.Governance)
 	}
 }

@@ -51,13 +51,39 @@ func (s *Store) SaveResults(ctx context.Context, integration string, number int,
 // may pass (the network, Jenkins down). Unlike empty, an error state is
 // looked at again by FetchResults. It never replaces stored results.
 func (s *Store) SaveResultsError(ctx context.Context, integration string, number int, why string) error {
+	info := encodeResultInfo(resultInfo{state: ResultsError, why: why})
 	return retryBusy(ctx, func() error {
-		_, err := s.db.ExecContext(ctx, `
-INSERT INTO results (integration, number, state, why, saved_ms) VALUES (?, ?, 'error', ?, ?)
-ON CONFLICT (integration, number) DO UPDATE SET why = excluded.why, saved_ms = excluded.saved_ms
-WHERE results.state = 'error'`, integration, number, why, time.Now().UnixMilli())
-		return s.wrap("save results", err)
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return s.wrap("save results", err)
+		}
+		defer tx.Rollback()
+		var state string
+		err = tx.QueryRowContext(ctx, `SELECT state FROM results WHERE integration = ? AND number = ?`,
+			integration, number).Scan(&state)
+		if err == nil && state != string(ResultsError) {
+			return nil // what was found stays
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return s.wrap("save results", err)
+		}
+		if err := s.putResultInfo(ctx, tx, integration, number, ResultsError, info); err != nil {
+			return err
+		}
+		return s.wrap("save results", tx.Commit())
 	})
+}
+
+func (s *Store) putResultInfo(ctx context.Context, tx *sql.Tx, integration string, number int, state ResultsState, info []byte) error {
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO results (integration, number, state, info, saved_ms)
+VALUES (?, ?, ?, ?, ?)`, integration, number, string(state), info, time.Now().UnixMilli()); err != nil {
+		return s.wrap("save results", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE builds SET results = ? WHERE integration = ? AND number = ?`,
+		info, integration, number); err != nil {
+		return s.wrap("save results", err)
+	}
+	return nil
 }
 
 func (s *Store) saveResults(ctx context.Context, integration string, number int, state ResultsState, why string,
@@ -67,22 +93,9 @@ func (s *Store) saveResults(ctx context.Context, integration string, number int,
 		return s.wrap("save results", err)
 	}
 	defer tx.Rollback()
-	var c [5]any
-	if cs != nil {
-		c = [5]any{cs.Runs, cs.Requests, cs.RequestsFailed, cs.Assertions, cs.AssertionsFailed}
-	}
-	var g [5]any
-	if gs != nil {
-		g = [5]any{gs.Definitions, gs.Error, gs.Warning, gs.Info, gs.Hint}
-	}
-	if _, err := tx.ExecContext(ctx, `
-INSERT OR REPLACE INTO results (integration, number, state, why,
-	c_runs, c_requests, c_requests_failed, c_assertions, c_assertions_failed,
-	g_definitions, g_error, g_warning, g_info, g_hint, saved_ms)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		integration, number, string(state), why, c[0], c[1], c[2], c[3], c[4],
-		g[0], g[1], g[2], g[3], g[4], time.Now().UnixMilli()); err != nil {
-		return s.wrap("save results", err)
+	info := encodeResultInfo(resultInfo{state: state, why: why, cs: cs, gs: gs})
+	if err := s.putResultInfo(ctx, tx, integration, number, state, info); err != nil {
+		return err
 	}
 	if data != nil {
 		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO result_data (integration, number, encoding, data)
@@ -100,9 +113,9 @@ VALUES (?, ?, ?, ?)`, integration, number, encJSONDeflate, data)
 // outcome the state is pending for a build the store knows is running, and
 // none otherwise.
 func (s *Store) Results(ctx context.Context, integration string, number int) (report.Results, ResultsState, string, error) {
-	var state, why string
-	err := s.db.QueryRowContext(ctx, `SELECT state, why FROM results WHERE integration = ? AND number = ?`,
-		integration, number).Scan(&state, &why)
+	var info []byte
+	err := s.db.QueryRowContext(ctx, `SELECT info FROM results WHERE integration = ? AND number = ?`,
+		integration, number).Scan(&info)
 	if errors.Is(err, sql.ErrNoRows) {
 		var building bool
 		err := s.db.QueryRowContext(ctx, `SELECT building FROM builds WHERE integration = ? AND number = ?`,
@@ -120,8 +133,12 @@ func (s *Store) Results(ctx context.Context, integration string, number int) (re
 	if err != nil {
 		return report.Results{}, "", "", s.wrap("read results", err)
 	}
-	if ResultsState(state) != ResultsStored {
-		return report.Results{}, ResultsState(state), why, nil
+	ri, err := decodeResultInfo(info)
+	if err != nil {
+		return report.Results{}, "", "", fmt.Errorf("store %s: results of %s #%d: %v", s.path, integration, number, err)
+	}
+	if ri.state != ResultsStored {
+		return report.Results{}, ri.state, ri.why, nil
 	}
 	var enc string
 	var data []byte
@@ -133,7 +150,7 @@ func (s *Store) Results(ctx context.Context, integration string, number int) (re
 	if err != nil {
 		return report.Results{}, "", "", fmt.Errorf("store %s: results of %s #%d: %v", s.path, integration, number, err)
 	}
-	return res, ResultsStored, why, nil
+	return res, ResultsStored, ri.why, nil
 }
 
 func encodeResults(res report.Results) ([]byte, error) {

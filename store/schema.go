@@ -23,47 +23,27 @@ CREATE TABLE integrations (
 );
 
 -- One row per build seen in a poll. Kept after Jenkins discards the build (gone = 1).
+-- data is the build packed by codec.go; results copies the outcome of
+-- looking at the build's results (NULL: not looked at) from the results
+-- table, so that listing builds needs no join.
 CREATE TABLE builds (
-	integration   TEXT NOT NULL,
-	number        INTEGER NOT NULL,
-	status        TEXT NOT NULL,
-	building      INTEGER NOT NULL,
-	result        TEXT NOT NULL,
-	started_ms    INTEGER NOT NULL,
-	duration_ms   INTEGER NOT NULL,
-	estimated_ms  INTEGER NOT NULL,
-	url           TEXT NOT NULL,
-	queue_id      INTEGER NOT NULL,
-	display_name  TEXT NOT NULL,
-	description   TEXT NOT NULL,
-	causes        BLOB,    -- codec.go; NULL: not known yet
-	params        BLOB,
-	artifacts     BLOB,
-	tests_total   INTEGER, -- NULL: no JUnit test result action seen
-	tests_failed  INTEGER,
-	tests_skipped INTEGER,
-	gone          INTEGER NOT NULL DEFAULT 0,
-	seen_ms       INTEGER NOT NULL,
+	integration TEXT NOT NULL,
+	number      INTEGER NOT NULL,
+	building    INTEGER NOT NULL,
+	gone        INTEGER NOT NULL DEFAULT 0,
+	data        BLOB NOT NULL,
+	results     BLOB,
+	seen_ms     INTEGER NOT NULL,
 	PRIMARY KEY (integration, number)
 ) WITHOUT ROWID;
 
--- The outcome of looking at one finished build's results; summaries for lists.
+-- The outcome of looking at one finished build's results.
 CREATE TABLE results (
-	integration          TEXT NOT NULL,
-	number               INTEGER NOT NULL,
-	state                TEXT NOT NULL,   -- stored, empty, error
-	why                  TEXT NOT NULL,
-	c_runs               INTEGER,         -- NULL: no collection runs
-	c_requests           INTEGER,
-	c_requests_failed    INTEGER,
-	c_assertions         INTEGER,
-	c_assertions_failed  INTEGER,
-	g_definitions        INTEGER,         -- NULL: no governance results
-	g_error              INTEGER,
-	g_warning            INTEGER,
-	g_info               INTEGER,
-	g_hint               INTEGER,
-	saved_ms             INTEGER NOT NULL,
+	integration TEXT NOT NULL,
+	number      INTEGER NOT NULL,
+	state       TEXT NOT NULL,   -- stored, empty, error
+	info        BLOB NOT NULL,   -- state, why and list summaries (codec.go)
+	saved_ms    INTEGER NOT NULL,
 	PRIMARY KEY (integration, number)
 ) WITHOUT ROWID;
 

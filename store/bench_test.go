@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/report"
+)
+
+// benchResults is one build's results the size of the captured newman
+// fixture (2 iterations, 23 requests, 64 assertions, 13 failed) plus a
+// Spectral run with 20 violations.
+func benchResults(n int) report.Results {
+	run := report.CollectionRun{Name: "Payments API", Tool: report.ToolNewman, Artifact: "reports/newman.json",
+		Iterations: 2, Requests: report.Counts{Total: 23, Failed: 2}, Assertions: report.Counts{Total: 64, Failed: 13, Skipped: 2},
+		DurationMS: 4100}
+	for i := range 23 {
+		ex := report.Execution{Iteration: i / 12, Folder: "Users/Admin", Name: fmt.Sprintf("Request %d of build %d", i, n),
+			Method: "GET", URL: fmt.Sprintf("http://127.0.0.1:3000/users/%d?page=2", i), Code: 200, ResponseMS: int64(30 + i)}
+		for a := range 3 {
+			as := report.Assertion{Name: fmt.Sprintf("Status code is 200 (%d)", a), Status: report.Passed}
+			if (i+a)%5 == 0 {
+				as.Status, as.Message = report.Failed, "expected response to have status code 200 but got 404"
+			}
+			ex.Assertions = append(ex.Assertions, as)
+		}
+		run.Executions = append(run.Executions, ex)
+	}
+	gov := report.GovernanceResult{Definition: "openapi.yaml", Tool: report.ToolSpectral, Artifact: "lint/spectral.json"}
+	for v := range 20 {
+		gov.Violations = append(gov.Violations, report.Violation{Rule: "operation-description", Severity: report.SevWarning,
+			Message: "Operation \"description\" must be present and non-empty string.", Path: fmt.Sprintf("paths./orders/%d.get", v),
+			File: "openapi.yaml", Line: 10 + v, Column: 9})
+	}
+	return report.Results{Collections: []report.CollectionRun{run}, Governance: []report.GovernanceResult{gov}}
+}
+
+// fillStore writes integrations × builds builds, each with results.
+func fillStore(tb testing.TB, path string, integrations, builds int) {
+	tb.Helper()
+	st, err := Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	for i := range integrations {
+		nick := fmt.Sprintf("integration-%02d", i)
+		for lo := 1; lo <= builds; lo += 100 {
+			var poll []jenkins.Build
+			for n := min(lo+99, builds); n >= lo; n-- {
+				poll = append(poll, build(n))
+			}
+			if err := st.SaveBuilds(ctx, nick, poll); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		for n := 1; n <= builds; n++ {
+			if err := st.SaveResults(ctx, nick, n, benchResults(n), ""); err != nil {
+				tb.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkOpenAndLoad opens a store holding 10 integrations with 1,000
+// builds each (all with results) and loads every build with its result
+// summaries, as the dashboard does on start. Target: under 50 ms.
+func BenchmarkOpenAndLoad(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "jeeves.db")
+	fillStore(b, path, 10, 1000)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		st, err := Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total := 0
+		for i := range 10 {
+			list, err := st.Builds(ctx, fmt.Sprintf("integration-%02d", i), 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if list[0].Collections == nil || list[0].Governance == nil {
+				b.Fatal("summaries missing")
+			}
+			total += len(list)
+		}
+		if total != 10000 {
+			b.Fatalf("loaded %d builds", total)
+		}
+		st.Close()
+	}
+}
+
+// BenchmarkSavePoll saves one poll of 50 builds into a store that already
+// holds 1,000 builds of that integration. Target: under 5 ms.
+func BenchmarkSavePoll(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "jeeves.db")
+	st, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	var all []jenkins.Build
+	for n := 1000; n >= 1; n-- {
+		all = append(all, build(n))
+	}
+	if err := st.SaveBuilds(ctx, "p", all); err != nil {
+		b.Fatal(err)
+	}
+	poll := all[:50]
+	poll[0].Building, poll[0].Status = true, jenkins.StatusRunning
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		poll[0].Duration = 0
+		poll[0].EstimatedDuration += 1 // something changes every poll
+		if err := st.SavePoll(ctx, "p", poll, 50); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkStoreSize reports the store's size on disk per 1,000 builds
+// with results (after a checkpoint, so the WAL is folded in).
+func BenchmarkStoreSize(b *testing.B) {
+	for b.Loop() {
+		path := filepath.Join(b.TempDir(), "jeeves.db")
+		fillStore(b, path, 1, 1000)
+		fi, err := os.Stat(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := os.Stat(path + "-wal"); err == nil {
+			b.Fatal("WAL left behind after Close")
+		}
+		b.ReportMetric(float64(fi.Size())/(1<<20), "MiB/1000builds")
+		one, _ := encodeResults(benchResults(1))
+		b.ReportMetric(float64(len(one)), "result-bytes/build")
+	}
+}
