@@ -501,4 +501,3 @@ func TestInterruptedSkipsTheRest(t *testing.T) {
 		t.Errorf("tls: %q", v)
 	}
 }
-

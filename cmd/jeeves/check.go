@@ -106,4 +106,3 @@ func (c checker) Check(ctx context.Context, in config.Integration, step func(ui.
 	}
 	return nil
 }
-

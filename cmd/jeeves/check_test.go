@@ -121,7 +121,9 @@ func TestCheckCommand(t *testing.T) {
 	dead := deadAddr(t)
 	cfg := writeConfig(t, checkConfig(srv.URL, dead))
 	env := map[string]string{"JT": simAdminToken, "JV": simViewerToken, "JBAD": "not-the-token"}
-	norm := func(s string) string { return normalize(s, srv.URL, "http://<sim>", strings.TrimPrefix(srv.URL, "http://"), "<sim>", dead, "<dead>") }
+	norm := func(s string) string {
+		return normalize(s, srv.URL, "http://<sim>", strings.TrimPrefix(srv.URL, "http://"), "<sim>", dead, "<dead>")
+	}
 
 	// One healthy integration: exit 0.
 	code, out, errOut := runCLI(t, env, "check", "--config", cfg, "-i", "payments api")
