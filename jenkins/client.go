@@ -165,7 +165,9 @@ func New(opts Options) (*Client, error) {
 			if via[0].Method != http.MethodGet && via[0].Method != http.MethodHead {
 				return http.ErrUseLastResponse
 			}
-			if len(via) >= 5 {
+			// GETs follow redirects on the same host only (http->https, a
+			// trailing slash): the extra headers must not reach another host.
+			if len(via) >= 5 || !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
 				return http.ErrUseLastResponse
 			}
 			return nil
@@ -715,6 +717,16 @@ func (c *Client) statusErrorPage(cl *call, resp *http.Response, page []byte) err
 			e.What += " (allowed: " + c.clean(allow) + ")"
 		}
 	default:
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 && cl.methodName() == http.MethodGet {
+			e.Kind = ErrorProtocol
+			e.What = "Jenkins redirected instead of answering"
+			if loc, err := resp.Location(); err == nil {
+				e.What = "redirected to " + c.clean(loc.Redacted()) + " instead of answering"
+			}
+			e.Hint = "is url the root of Jenkins? a login front door may need headers"
+			e.Title = ""
+			break
+		}
 		if resp.StatusCode >= 500 {
 			e.Kind = ErrorServer
 			e.What = "Jenkins answered with a server error"

@@ -883,3 +883,41 @@ func TestConnectionRefused(t *testing.T) {
 		t.Errorf("cancelled: %v", err)
 	}
 }
+
+func TestRedirectToAnotherHostIsNotFollowed(t *testing.T) {
+	var sso atomic.Int32
+	login := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sso.Add(1)
+		io.WriteString(w, "<title>Sign in</title>")
+	}))
+	defer login.Close()
+	c, _ := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/whoAmI/api/json" { // same-host redirects are followed
+			http.Redirect(w, r, "/whoAmI/api/json/", http.StatusFound)
+			return
+		}
+		if r.URL.Path == "/whoAmI/api/json/" {
+			io.WriteString(w, `{"name":"alice"}`)
+			return
+		}
+		http.Redirect(w, r, login.URL+"/login?from=%2Fjob", http.StatusFound)
+	}), func(o *Options) { o.Headers = map[string]string{"X-Sso-Ticket": "t1"} })
+	if who, err := c.WhoAmI(ctx(t)); err != nil || who.Name != "alice" {
+		t.Fatalf("%+v %v", who, err)
+	}
+	_, err := c.Probe(ctx(t), "a")
+	if KindOf(err) != ErrorProtocol || !IsConn(err) || !strings.Contains(err.Error(), "redirected to "+login.URL+"/login?from=%2Fjob instead of answering (HTTP 302)") {
+		t.Errorf("err = %v", err)
+	}
+	if sso.Load() != 0 {
+		t.Error("the redirect to another host was followed")
+	}
+}
+
+func TestBuildTestSummary(t *testing.T) {
+	c, _ := serve(t, jsonAt(t, "/job/a/5/api/json", []byte(`{"_class":"hudson.model.FreeStyleBuild","number":5,"building":false,"result":"UNSTABLE","actions":[{"_class":"hudson.model.CauseAction","causes":[]},{},{"_class":"hudson.tasks.junit.TestResultAction","failCount":2,"skipCount":1,"totalCount":40,"urlName":"testReport"}]}`)))
+	b, err := c.Build(ctx(t), "a", 5)
+	if err != nil || b.Tests == nil || *b.Tests != (TestSummary{Total: 40, Failed: 2, Skipped: 1}) || b.Status != StatusUnstable {
+		t.Errorf("build %+v tests %+v err %v", b, b.Tests, err)
+	}
+}
