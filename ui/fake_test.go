@@ -344,6 +344,11 @@ type timerMsg struct {
 	msg tea.Msg
 }
 
+// holdTimers replaces real timers: the harness keeps them until fired.
+func holdTimers(d time.Duration, msg tea.Msg) tea.Cmd {
+	return func() tea.Msg { return timerMsg{d, msg} }
+}
+
 type harness struct {
 	t         testing.TB
 	m         Model
@@ -359,7 +364,7 @@ func newHarness(t testing.TB, opts Options) (*harness, fakeConnector, *fakeStore
 	}
 	m := New(Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }, Ctx: context.Background()}, opts)
 	h := &harness{t: t}
-	m.after = func(d time.Duration, msg tea.Msg) tea.Cmd { return func() tea.Msg { return timerMsg{d, msg} } }
+	m.after = holdTimers
 	h.m = m
 	return h, apis, st
 }

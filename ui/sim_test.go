@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/jenkins/jenkinstest"
+	"github.com/jeeves-dev/jeeves/report"
+)
+
+// memStore is a store without results, for runs against the simulator.
+type memStore struct {
+	mu    sync.Mutex
+	saved map[string]int
+}
+
+func (s *memStore) Integrations(ctx context.Context) ([]config.Integration, error) { return nil, nil }
+func (s *memStore) SaveIntegration(ctx context.Context, in config.Integration) error { return nil }
+func (s *memStore) DeleteIntegration(ctx context.Context, nick string) error         { return nil }
+func (s *memStore) SaveBuilds(ctx context.Context, nick string, bs []jenkins.Build) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.saved[nick] += len(bs)
+	return nil
+}
+func (s *memStore) Builds(ctx context.Context, nick string, limit int) ([]BuildRecord, error) {
+	return nil, nil
+}
+func (s *memStore) FetchResults(ctx context.Context, api jenkins.API, in config.Integration, b jenkins.Build) (report.Results, ResultsState, string, error) {
+	return report.Results{}, ResultsEmpty, "no matching artifacts", nil
+}
+
+type simConnector struct{ c *jenkins.Client }
+
+func (s simConnector) API(config.Integration) (jenkins.API, error) { return s.c, nil }
+
+// TestAgainstSimulator drives the dashboard through the real Jenkins client
+// against the simulated Jenkins: list, run a parameterized build and follow
+// it from the queue to the build, read its log, abort it.
+func TestAgainstSimulator(t *testing.T) {
+	srv := jenkinstest.New(jenkinstest.DemoWorld(), jenkinstest.WithAddr("127.0.0.1:0"), jenkinstest.WithTimeScale(0.05))
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	user, token := srv.Credentials()
+	cl, err := jenkins.New(jenkins.Options{BaseURL: srv.URL(), Username: user, Token: config.NewSecret(token)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := config.Integration{Nickname: "Payments API", URL: srv.URL(), Job: "payments/api-tests", Source: "config"}
+	m := New(Deps{Jenkins: simConnector{cl}, Store: &memStore{saved: map[string]int{}}, Clock: time.Now}, Options{Integrations: []config.Integration{in}})
+	h := &harness{t: t, m: m}
+	h.m.after = holdTimers
+	h.start(120, 40)
+	if len(h.m.rows) != 50 || !strings.Contains(plain(h), "#130") {
+		t.Fatalf("builds not listed (%d rows):\n%s", len(h.m.rows), plain(h))
+	}
+	h.key("b")
+	if h.m.run == nil || len(h.m.run.fields) != 6 {
+		t.Fatalf("run form: %+v", h.m.run)
+	}
+	h.key("right", "enter", "y", "y")
+	if s := plain(h); !strings.Contains(s, "queued") {
+		t.Fatalf("no queue item after the trigger:\n%s", s)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if r := h.m.selectedRecord(); r != nil && r.Number == 131 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new build was never selected:\n%s", plain(h))
+		}
+		time.Sleep(100 * time.Millisecond)
+		h.fire(isTick[followTickMsg])
+	}
+	if r := h.m.selectedRecord(); !r.Building || r.Params[0].Value != "production" {
+		t.Fatalf("#131: building=%v params=%v", r.Building, r.Params)
+	}
+	h.key("c")
+	time.Sleep(300 * time.Millisecond)
+	h.fire(isTick[logTickMsg])
+	if s := plain(h); !strings.Contains(s, "Started by user") {
+		t.Fatalf("log:\n%s", s)
+	}
+	h.key("esc", "x", "y")
+	deadline = time.Now().Add(15 * time.Second)
+	for {
+		h.fire(isTick[pollTickMsg])
+		if r := h.m.selectedRecord(); r != nil && r.Number == 131 && !r.Building {
+			if r.Status != jenkins.StatusAborted {
+				t.Fatalf("#131 ended %s, want aborted", r.Status)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("abort never showed:\n%s", plain(h))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
