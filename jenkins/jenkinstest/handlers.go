@@ -307,7 +307,7 @@ var itemClasses = map[string]string{
 }
 
 func (s *Server) itemObj(q *req, it *item) *obj {
-	o := newObj(itemClasses[it.kind])
+	o := &obj{class: itemClasses[it.kind], props: make([]prop, 0, 36)}
 	u := s.jobURL(q, it)
 	var desc any
 	if it.def.Description != "" && !it.branch {
@@ -344,20 +344,9 @@ func (s *Server) itemObj(q *req, it *item) *obj {
 		return o
 	}
 	o.add("buildable", it.buildable())
-	o.add("builds", func() any {
-		var out []any
-		for i := len(it.builds) - 1; i >= 0 && len(out) < 100; i-- {
-			out = append(out, s.buildObj(q, it.builds[i]))
-		}
-		return orEmpty(out)
-	})
-	o.addv("allBuilds", treeOnly, func() any {
-		var out []any
-		for i := len(it.builds) - 1; i >= 0; i-- {
-			out = append(out, s.buildObj(q, it.builds[i]))
-		}
-		return orEmpty(out)
-	})
+	newest := func(i int) any { return s.buildObj(q, it.builds[len(it.builds)-1-i]) }
+	o.add("builds", lazyList{n: min(len(it.builds), 100), at: newest})
+	o.addv("allBuilds", treeOnly, lazyList{n: len(it.builds), at: newest})
 	o.addv("color", visHigh, s.color(it, q.now))
 	ref := func(b *build) any {
 		if b == nil {
@@ -596,7 +585,7 @@ var buildClasses = map[string]string{"freestyle": "hudson.model.FreeStyleBuild",
 func (s *Server) buildObj(q *req, b *build) *obj {
 	it := b.job
 	now := q.now
-	o := newObj(buildClasses[it.kind])
+	o := &obj{class: buildClasses[it.kind], props: make([]prop, 0, 28)}
 	o.add("actions", func() any { return s.buildActions(q, b) })
 	o.add("artifacts", func() any {
 		var out []any
@@ -614,7 +603,7 @@ func (s *Server) buildObj(q *req, b *build) *obj {
 		dur = b.end().Sub(b.start).Milliseconds()
 	}
 	o.add("duration", dur)
-	o.add("estimatedDuration", s.estimate(it, now))
+	o.add("estimatedDuration", func() any { return s.estimate(it, now) })
 	o.add("executor", func() any {
 		if !building {
 			return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // obj is an exported model object as Stapler sees it: a Java class name and
@@ -33,7 +34,7 @@ const (
 	treeOnly   = -2
 )
 
-func newObj(class string) *obj { return &obj{class: class} }
+func newObj(class string) *obj { return &obj{class: class, props: make([]prop, 0, 8)} }
 
 // add appends a property with default visibility.
 func (o *obj) add(name string, v any) *obj { return o.addv(name, visDefault, v) }
@@ -273,6 +274,10 @@ func render(buf *bytes.Buffer, v any, p pruner) {
 				from, to := rng.apply(len(list))
 				val = list[from:to]
 			}
+			if ll, ok := val.(lazyList); ok && rng != nil {
+				from, to := rng.apply(ll.n)
+				val = lazyList{n: to - from, at: func(i int) any { return ll.at(from + i) }}
+			}
 			render(buf, val, cp)
 		}
 		buf.WriteByte('}')
@@ -285,10 +290,27 @@ func render(buf *bytes.Buffer, v any, p pruner) {
 			render(buf, e, p)
 		}
 		buf.WriteByte(']')
+	case lazyList:
+		buf.WriteByte('[')
+		for i := 0; i < x.n; i++ {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			render(buf, x.at(i), p)
+		}
+		buf.WriteByte(']')
 	case json.RawMessage:
 		buf.Write(x)
 	case string:
 		writeJSONString(buf, x)
+	case nil:
+		buf.WriteString("null")
+	case bool:
+		buf.WriteString(strconv.FormatBool(x))
+	case int:
+		buf.WriteString(strconv.Itoa(x))
+	case int64:
+		buf.WriteString(strconv.FormatInt(x, 10))
 	default:
 		b, err := json.Marshal(x)
 		if err != nil {
@@ -299,11 +321,66 @@ func render(buf *bytes.Buffer, v any, p pruner) {
 	}
 }
 
+const hexDigits = "0123456789abcdef"
+
+// writeJSONString writes s as a JSON string (invalid UTF-8 becomes U+FFFD).
 func writeJSONString(buf *bytes.Buffer, s string) {
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)
-	buf.Truncate(buf.Len() - 1) // Encode adds a newline
+	buf.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				buf.WriteByte('\\')
+				buf.WriteByte(c)
+			case '\n':
+				buf.WriteString(`\n`)
+			case '\r':
+				buf.WriteString(`\r`)
+			case '\t':
+				buf.WriteString(`\t`)
+			default:
+				buf.WriteString(`\u00`)
+				buf.WriteByte(hexDigits[c>>4])
+				buf.WriteByte(hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf.WriteString(s[start:i])
+			buf.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf.WriteString(s[start:i])
+			buf.WriteString(`\u202`)
+			buf.WriteByte(hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf.WriteString(s[start:])
+	buf.WriteByte('"')
+}
+
+// lazyList is an array whose elements are made only when written, so a
+// {M,N} range over 100 builds builds only the selected ones.
+type lazyList struct {
+	n  int
+	at func(i int) any
 }
 
 // renderAPI renders an object for an api/json request with the tree or depth
