@@ -26,14 +26,106 @@ type resFileFlags []string
 func (f *resFileFlags) String() string     { return strings.Join(*f, ",") }
 func (f *resFileFlags) Set(v string) error { *f = append(*f, v); return nil }
 
-// resultsJSON is the `results --json` shape of the product brief. For report
+// resultsJSON is the `results --json` shape of the product brief, spelled
+// out here (not the report model's tags) so the output keeps exactly that
+// shape: requests {total, failed}, assertions {total, failed, skipped} always
+// present, no nulls. "partial"/"partial_why" appear only on a result whose
+// source lost information (JUnit, SARIF, a cut-short report). For report
 // files there is no build: integration is "", number 0 and status "".
 type resultsJSON struct {
-	Integration string                 `json:"integration"`
-	Number      int                    `json:"number"`
-	Status      string                 `json:"status"`
-	Collections []rpt.CollectionRun    `json:"collections"`
-	Governance  []rpt.GovernanceResult `json:"governance"`
+	Integration string          `json:"integration"`
+	Number      int             `json:"number"`
+	Status      string          `json:"status"`
+	Collections []resCollection `json:"collections"`
+	Governance  []resGovernance `json:"governance"`
+}
+
+type resCollection struct {
+	Name       string `json:"name"`
+	Tool       string `json:"tool"`
+	Artifact   string `json:"artifact"`
+	Iterations int    `json:"iterations"`
+	Requests   struct {
+		Total  int `json:"total"`
+		Failed int `json:"failed"`
+	} `json:"requests"`
+	Assertions struct {
+		Total   int `json:"total"`
+		Failed  int `json:"failed"`
+		Skipped int `json:"skipped"`
+	} `json:"assertions"`
+	DurationMS int64          `json:"duration_ms"`
+	Executions []resExecution `json:"executions"`
+	Partial    bool           `json:"partial,omitempty"`
+	PartialWhy string         `json:"partial_why,omitempty"`
+}
+
+type resExecution struct {
+	Iteration  int            `json:"iteration"`
+	Folder     string         `json:"folder"`
+	Name       string         `json:"name"`
+	Method     string         `json:"method"`
+	URL        string         `json:"url"`
+	Code       int            `json:"code"`
+	ResponseMS int64          `json:"response_ms"`
+	Error      string         `json:"error"`
+	Assertions []resAssertion `json:"assertions"`
+}
+
+type resAssertion struct {
+	Name    string `json:"name"`
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+type resGovernance struct {
+	Definition string         `json:"definition"`
+	Tool       string         `json:"tool"`
+	Artifact   string         `json:"artifact"`
+	Violations []resViolation `json:"violations"`
+	Partial    bool           `json:"partial,omitempty"`
+	PartialWhy string         `json:"partial_why,omitempty"`
+}
+
+type resViolation struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+	Path     string `json:"path"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+}
+
+// newResultsJSON converts parsed results to the --json shape.
+func newResultsJSON(integration string, number int, status string, runs []rpt.CollectionRun, gov []rpt.GovernanceResult) resultsJSON {
+	out := resultsJSON{Integration: integration, Number: number, Status: status,
+		Collections: []resCollection{}, Governance: []resGovernance{}}
+	for _, r := range runs {
+		c := resCollection{Name: r.Name, Tool: string(r.Tool), Artifact: r.Artifact, Iterations: r.Iterations,
+			DurationMS: r.DurationMS, Executions: []resExecution{}, Partial: r.Partial, PartialWhy: r.PartialWhy}
+		c.Requests.Total, c.Requests.Failed = r.Requests.Total, r.Requests.Failed
+		c.Assertions.Total, c.Assertions.Failed, c.Assertions.Skipped = r.Assertions.Total, r.Assertions.Failed, r.Assertions.Skipped
+		for _, x := range r.Executions {
+			e := resExecution{Iteration: x.Iteration, Folder: x.Folder, Name: x.Name, Method: x.Method, URL: x.URL,
+				Code: x.Code, ResponseMS: x.ResponseMS, Error: x.Error, Assertions: []resAssertion{}}
+			for _, a := range x.Assertions {
+				e.Assertions = append(e.Assertions, resAssertion{Name: a.Name, Status: string(a.Status), Message: a.Message})
+			}
+			c.Executions = append(c.Executions, e)
+		}
+		out.Collections = append(out.Collections, c)
+	}
+	for _, g := range gov {
+		og := resGovernance{Definition: g.Definition, Tool: string(g.Tool), Artifact: g.Artifact,
+			Violations: []resViolation{}, Partial: g.Partial, PartialWhy: g.PartialWhy}
+		for _, v := range g.Violations {
+			og.Violations = append(og.Violations, resViolation{Rule: v.Rule, Severity: string(v.Severity), Message: v.Message,
+				Path: v.Path, File: v.File, Line: v.Line, Column: v.Column})
+		}
+		out.Governance = append(out.Governance, og)
+	}
+	return out
 }
 
 func runResults(e *env) error {
@@ -50,21 +142,22 @@ func runResults(e *env) error {
 	if len(files) == 0 {
 		return usageErr("jeeves results: --file REPORT is required (see 'jeeves results --help')")
 	}
-	out := resultsJSON{Collections: []rpt.CollectionRun{}, Governance: []rpt.GovernanceResult{}}
+	var runs []rpt.CollectionRun
+	var gov []rpt.GovernanceResult
 	for _, name := range files {
 		res, err := parseReportFile(name)
 		if err != nil {
 			return err
 		}
-		out.Collections = append(out.Collections, res.Collections...)
-		out.Governance = append(out.Governance, res.Governance...)
+		runs = append(runs, res.Collections...)
+		gov = append(gov, res.Governance...)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return enc.Encode(newResultsJSON("", 0, "", runs, gov))
 	}
-	writeResultsText(e.stdout, out.Collections, out.Governance)
+	writeResultsText(e.stdout, runs, gov)
 	return nil
 }
 
