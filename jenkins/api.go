@@ -17,7 +17,8 @@ type API interface {
 	Job(ctx context.Context, job string) (Job, error)
 	// Probe is the small change-detection request a poll starts with.
 	Probe(ctx context.Context, job string) (Probe, error)
-	// Builds lists the newest `limit` builds (limit <= 100 uses builds, more uses allBuilds), newest first.
+	// Builds lists the newest `limit` builds (limit <= 100 uses builds, more uses allBuilds), newest first,
+	// in one request; limit <= 0 means all of `builds` (Jenkins caps it at 100).
 	Builds(ctx context.Context, job string, limit int) ([]Build, error)
 	// BuildsRange lists builds by index range [from, to) through allBuilds{from,to}, newest first.
 	BuildsRange(ctx context.Context, job string, from, to int) ([]Build, error)
@@ -32,7 +33,8 @@ type API interface {
 	JobQueue(ctx context.Context, job string) ([]QueueItem, error)
 	// Stop aborts a running build.
 	Stop(ctx context.Context, job string, number int) error
-	// Log reads progressive console text from byte offset start.
+	// Log reads progressive console text from byte offset start. Use NextOffset (X-Text-Size) as
+	// the next start; if it is below start, Jenkins served the log from 0 (start was past its end).
 	Log(ctx context.Context, job string, number int, start int64) (LogChunk, error)
 	// Artifact streams one artifact; reading past maxBytes fails with ErrTooLarge.
 	Artifact(ctx context.Context, job string, number int, relativePath string, maxBytes int64) (io.ReadCloser, error)
