@@ -64,6 +64,7 @@ type Store interface {
 type CheckStep struct {
 	Name   string // reach, TLS, auth, job, build permission
 	OK     bool
+	Warn   bool // works, but worth attention
 	Skip   bool // not run because an earlier step failed
 	Detail string
 }

@@ -255,6 +255,8 @@ func (m Model) intFormLines() []string {
 		switch {
 		case s.Skip:
 			g, st = "–", m.st.Subtle
+		case s.Warn:
+			g, st = "!", m.st.Warn
 		case !s.OK:
 			g, st = "✘", m.st.Err
 		}

@@ -13,7 +13,7 @@ type KeyMap struct {
 	// builds
 	Expand, Collapse, Filter, FilterReset, Search, Log, Run, Rerun, Abort, Open, Copy key.Binding
 	// integrations
-	Add, Edit, Delete, Snippet key.Binding
+	Add, Edit, Delete, Snippet, CopySnippet key.Binding
 	// forms and dialogs
 	Next, Prev, Submit, Toggle, Left, Right, Yes, No, Test key.Binding
 	// log
@@ -52,6 +52,8 @@ func DefaultKeyMap(readonly bool) KeyMap {
 		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
 		Delete:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		Snippet: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "snippet")),
+
+		CopySnippet: key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy snippet")),
 
 		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
 		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),

@@ -286,7 +286,7 @@ func (m Model) logLines() []string {
 	case lv.searching:
 		foot = "/" + lv.search.view(m.width-1, true)
 	case lv.query != "":
-		foot = m.st.Warn.Render("/" + lv.query + " · " + matchCount(lv)) + "  " + m.helpBar([]key.Binding{m.keys.SearchNext, m.keys.SearchPrev, m.keys.Esc})
+		foot = m.st.Warn.Render("/"+lv.query+" · "+matchCount(lv)) + "  " + m.helpBar([]key.Binding{m.keys.SearchNext, m.keys.SearchPrev, m.keys.Esc})
 	default:
 		info := itoa(len(lv.lines)) + " lines"
 		if lv.dropped > 0 {

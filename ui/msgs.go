@@ -1,7 +1,6 @@
 package ui
 
 import (
-
 	"github.com/jeeves-dev/jeeves/config"
 	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/report"
@@ -50,10 +49,10 @@ type probedMsg struct {
 
 // buildsLoadedMsg: the full list (and queue) after a change.
 type buildsLoadedMsg struct {
-	nick   string
-	builds []jenkins.Build
-	queue  []jenkins.QueueItem
-	err    error
+	nick    string
+	builds  []jenkins.Build
+	queue   []jenkins.QueueItem
+	err     error
 	saveErr error
 }
 

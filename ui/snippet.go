@@ -89,7 +89,7 @@ func (m *Model) onSnippetKey(msg tea.KeyPressMsg) tea.Cmd {
 		s.top++
 	case key.Matches(msg, k.PageUp):
 		s.top = max(0, s.top-1)
-	case f == nil && key.Matches(msg, k.Copy):
+	case f == nil && key.Matches(msg, k.CopySnippet):
 		if s.text == "" {
 			return nil
 		}
@@ -167,5 +167,5 @@ func (m Model) snippetLines() []string {
 		lines = append(lines, "")
 	}
 	k := m.keys
-	return append(lines[:m.height-2], m.toastLine(), m.helpBar([]key.Binding{k.Next, k.Toggle, k.Copy, k.PageDown, k.Esc}))
+	return append(lines[:m.height-2], m.toastLine(), m.helpBar([]key.Binding{k.Next, k.Toggle, k.CopySnippet, k.PageDown, k.Esc}))
 }

@@ -40,10 +40,10 @@ type row struct {
 	note  string
 }
 
-func buildKey(num int) string              { return "b" + strconv.Itoa(num) }
-func collKey(num, ci int) string           { return fmt.Sprintf("b%d/c%d", num, ci) }
-func execKey(num, ci, ei int) string       { return fmt.Sprintf("b%d/c%d/e%d", num, ci, ei) }
-func govKey(num, gi int) string            { return fmt.Sprintf("b%d/g%d", num, gi) }
+func buildKey(num int) string                      { return "b" + strconv.Itoa(num) }
+func collKey(num, ci int) string                   { return fmt.Sprintf("b%d/c%d", num, ci) }
+func execKey(num, ci, ei int) string               { return fmt.Sprintf("b%d/c%d/e%d", num, ci, ei) }
+func govKey(num, gi int) string                    { return fmt.Sprintf("b%d/g%d", num, gi) }
 func sevKey(num, gi int, s report.Severity) string { return fmt.Sprintf("b%d/g%d/%s", num, gi, s) }
 
 // filterStatuses is the cycle of `f`: All, then each status.

@@ -254,9 +254,9 @@ func TestRunBuildTriggersOnceAndSelectsBuild(t *testing.T) {
 	if h.m.page != pageRun || h.m.run == nil || len(h.m.run.fields) != 4 {
 		t.Fatalf("run form not open with 4 fields: %+v", h.m.run)
 	}
-	h.key("right")            // ENV: dev -> staging
-	h.key("tab", "space")     // DRY_RUN on
-	h.key("tab")              // BRANCH
+	h.key("right")        // ENV: dev -> staging
+	h.key("tab", "space") // DRY_RUN on
+	h.key("tab")          // BRANCH
 	h.key("backspace", "backspace", "backspace", "backspace")
 	h.typeText("release")
 	h.key("tab")
@@ -519,5 +519,33 @@ func TestConnectErrorShown(t *testing.T) {
 	}
 	if n := len(timersOf[pollTickMsg](h)); n != 0 {
 		t.Fatalf("%d polls armed for an integration without a client", n)
+	}
+}
+
+type fakeSnippets struct{}
+
+func (fakeSnippets) Snippet(o SnippetOptions) (string, error) {
+	if o.Collection == "" {
+		return "", errors.New("collection: required")
+	}
+	return "stage('API tests') {\n  // " + o.Tool + " " + o.Collection + " on " + o.OS + "\n}\n", nil
+}
+
+func TestSnippetViewCopies(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.m.deps.Snippets = fakeSnippets{}
+	h.start(80, 24)
+	h.key("p", "right") // newman
+	if s := plain(h); !strings.Contains(s, "// newman collections/api.postman_collection.json on linux") {
+		t.Fatalf("snippet:\n%s", s)
+	}
+	h.key("y")
+	if !strings.HasPrefix(h.clipboard, "stage('API tests')") {
+		t.Fatalf("clipboard %q", h.clipboard)
+	}
+	h.key("tab") // the collection field: y now types
+	h.send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	if s := plain(h); !strings.Contains(s, "collection: required") {
+		t.Fatalf("error not shown:\n%s", s)
 	}
 }

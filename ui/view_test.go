@@ -27,9 +27,9 @@ func TestGoldenExpanded(t *testing.T) {
 	for _, sz := range sizes {
 		h, _, _ := newHarness(t, Options{})
 		h.start(sz.w, sz.h)
-		h.key("j", "enter") // #111
-		h.key("j", "enter") // its collection
-		h.key("j", "enter") // the failed request, listed first
+		h.key("j", "enter")                     // #111
+		h.key("j", "enter")                     // its collection
+		h.key("j", "enter")                     // the failed request, listed first
 		h.key("j", "j", "j", "j", "j", "enter") // the governance result
 		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
 	}

@@ -15,10 +15,12 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/jeeves-dev/jeeves/check"
 	"github.com/jeeves-dev/jeeves/config"
 	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/jenkins/jenkinstest"
 	jreport "github.com/jeeves-dev/jeeves/report"
+	"github.com/jeeves-dev/jeeves/snippet"
 	"github.com/jeeves-dev/jeeves/store"
 	"github.com/jeeves-dev/jeeves/ui"
 )
@@ -81,11 +83,13 @@ func runDashboard(e *env) error {
 	defer st.Close()
 
 	deps := ui.Deps{
-		Jenkins: connector{ctx: ctx, getenv: e.getenv},
-		Store:   storeAdapter{st},
-		Browser: browser{getenv: e.getenv},
-		Clock:   time.Now,
-		Ctx:     ctx,
+		Jenkins:  connector{ctx: ctx, getenv: e.getenv},
+		Store:    storeAdapter{st},
+		Browser:  browser{getenv: e.getenv},
+		Checker:  formChecker{getenv: e.getenv},
+		Snippets: snippets{},
+		Clock:    time.Now,
+		Ctx:      ctx,
 	}
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
 	if opts.NoColor {
@@ -221,4 +225,26 @@ func (b browser) Open(ctx context.Context, u string) (bool, error) {
 	}
 	go cmd.Wait()
 	return true, nil
+}
+
+// checker runs the connection test of the add/edit form, step by step.
+type formChecker struct{ getenv func(string) string }
+
+func (c formChecker) Check(ctx context.Context, in config.Integration, step func(ui.CheckStep)) error {
+	check.Run(ctx, in, check.Options{Getenv: c.getenv, UserAgent: "jeeves/" + version}, func(s check.Step) {
+		d := s.Verdict
+		if s.Fix != "" {
+			d += "; fix: " + s.Fix
+		}
+		step(ui.CheckStep{Name: s.Name, OK: s.OK(), Warn: s.Status == check.Warn, Skip: s.Status == check.Skip, Detail: d})
+	})
+	return nil
+}
+
+// snippets renders the pipeline snippet view's stage.
+type snippets struct{}
+
+func (snippets) Snippet(o ui.SnippetOptions) (string, error) {
+	return snippet.Generate(snippet.Options{Tool: snippet.Tool(o.Tool), Collection: o.Collection,
+		Environment: o.Environment, Lint: o.Lint, OS: snippet.OS(o.OS)})
 }
