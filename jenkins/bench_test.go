@@ -23,7 +23,7 @@ type benchBuild struct {
 }
 
 type pollServer struct {
-	t      testing.TB
+	t        testing.TB
 	builds   []benchBuild // newest first
 	probe    string
 	identity bool // never gzip, as behind a front door that strips compression

@@ -313,6 +313,9 @@ type call struct {
 	form     url.Values // POST body (form-encoded), rebuilt for a retry
 	stream   bool       // body is streamed to the caller: timeout covers headers, then idle reads
 	notFound string     // what a 404 means, e.g. `job "a/b"`
+	// notFoundWhat and notFoundHint replace the whole 404 message when the
+	// thing missing is usually not a typo (no stages, no test report).
+	notFoundWhat, notFoundHint string
 }
 
 // response is an answer whose body the caller must close.
@@ -708,6 +711,9 @@ func (c *Client) statusErrorPage(cl *call, resp *http.Response, page []byte) err
 		e.Hint = "check the name"
 		if c.user != "" {
 			e.Hint += fmt.Sprintf(", and that %q may see it", c.user)
+		}
+		if cl.notFoundWhat != "" {
+			e.What, e.Hint = cl.notFoundWhat, cl.notFoundHint
 		}
 		e.Title = "" // Jenkins's 404 page says nothing more
 	case http.StatusMethodNotAllowed:

@@ -921,3 +921,23 @@ func TestBuildTestSummary(t *testing.T) {
 		t.Errorf("build %+v tests %+v err %v", b, b.Tests, err)
 	}
 }
+
+func TestNotFoundSaysWhatIsMissing(t *testing.T) {
+	c, _ := serve(t, http.NotFoundHandler())
+	_, err := c.Stages(ctx(t), "orders-api", 42)
+	if !IsNotFound(err) || !strings.HasSuffix(err.Error(), `build #42 of "orders-api" has no pipeline stages (HTTP 404); it is not a Pipeline build, the Pipeline Stage View plugin is missing, or the build does not exist`) {
+		t.Errorf("err = %v", err)
+	}
+	_, err = c.TestReport(ctx(t), "orders-api", 42, 100)
+	if !IsNotFound(err) || !strings.HasSuffix(err.Error(), `build #42 of "orders-api" has no test report (HTTP 404); the build published no JUnit results (or does not exist)`) {
+		t.Errorf("err = %v", err)
+	}
+	_, err = c.QueueItem(ctx(t), 7)
+	if !IsNotFound(err) || !strings.Contains(err.Error(), "queue item 7 was not found") {
+		t.Errorf("err = %v", err)
+	}
+	_, err = c.Artifact(ctx(t), "a", 1, "x/y.json", 100)
+	if !IsNotFound(err) || !strings.Contains(err.Error(), `artifact "x/y.json" of build #1 was not found`) {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -484,7 +484,8 @@ func (c *Client) TestReport(ctx context.Context, job string, number int, maxByte
 		return nil, err
 	}
 	cl.path, cl.query = fmt.Sprintf("%s/%d/testReport/api/json", jp, number), treeQuery(treeTestReport)
-	cl.notFound = fmt.Sprintf("a test report for build #%d of %q", number, job)
+	cl.notFoundWhat = fmt.Sprintf("build #%d of %q has no test report", number, job)
+	cl.notFoundHint = "the build published no JUnit results (or does not exist)"
 	cl.stream = true
 	return c.capped(ctx, cl, maxBytes, true)
 }
@@ -550,7 +551,8 @@ func (c *Client) Stages(ctx context.Context, job string, number int) ([]Stage, e
 		return nil, err
 	}
 	cl.path = fmt.Sprintf("%s/%d/wfapi/describe", jp, number)
-	cl.notFound = fmt.Sprintf("pipeline stages of build #%d of %q", number, job)
+	cl.notFoundWhat = fmt.Sprintf("build #%d of %q has no pipeline stages", number, job)
+	cl.notFoundHint = "it is not a Pipeline build, the Pipeline Stage View plugin is missing, or the build does not exist"
 	var w wireRun
 	if err := c.getJSON(ctx, cl, &w); err != nil {
 		return nil, err
