@@ -1277,9 +1277,6 @@ func (s *Server) trigger(q *req, it *item, withParams bool) {
 			return
 		}
 	}
-	if s.nextQueue == 0 {
-		s.nextQueue = int64(len(s.allBuilds)) + 100
-	}
 	s.nextQueue++
 	u := q.c.user
 	qi := &queueItem{id: s.nextQueue, job: it, params: params, since: q.now, readyAt: q.now.Add(delay), paramKey: key.String(),

@@ -111,7 +111,7 @@ func TestRootTreeAndHeaders(t *testing.T) {
 	}
 	want := `{"_class":"hudson.model.Hudson","jobs":[` +
 		`{"_class":"org.jenkinsci.plugins.workflow.multibranch.WorkflowMultiBranchProject","fullName":"gateway","name":"gateway"},` +
-		`{"_class":"hudson.model.FreeStyleProject","fullName":"orders-api","name":"orders-api","color":"blue"},` +
+		`{"_class":"hudson.model.FreeStyleProject","fullName":"orders-api","name":"orders-api","color":"blue_anime"},` +
 		`{"_class":"com.cloudbees.hudson.plugins.folder.Folder","fullName":"payments","name":"payments"}]}`
 	if r.body != want {
 		t.Fatalf("root tree:\n got %s\nwant %s", r.body, want)
@@ -536,21 +536,36 @@ func TestBlockedAndWfapi(t *testing.T) {
 	if run.Status != "IN_PROGRESS" || len(run.Stages) == 0 || run.Stages[len(run.Stages)-1].Status != "IN_PROGRESS" {
 		t.Fatalf("running wfapi: %+v", run)
 	}
-	// orders-api is not concurrent: a second build waits for the first
-	f.post("/job/orders-api/build?delay=0")
-	f.clock.add(time.Second)
+	// orders-api is not concurrent: its history has #45 running and one item
+	// waiting; a trigger queues behind them, and a second identical /build merges.
 	r := f.post("/job/orders-api/build?delay=0")
-	path := strings.TrimPrefix(r.header.Get("Location"), f.hs.URL)
+	loc := r.header.Get("Location")
 	f.clock.add(time.Second)
+	if r2 := f.post("/job/orders-api/build?delay=0"); r2.code != 201 || r2.header.Get("Location") != loc {
+		t.Fatalf("merged trigger: %d %q, want 201 %q", r2.code, r2.header.Get("Location"), loc)
+	}
+	path := strings.TrimPrefix(loc, f.hs.URL)
 	var qi queueJSON
 	f.json(path+"api/json", &qi)
-	if qi.Class != "hudson.model.Queue$BlockedItem" || !qi.Blocked || qi.Why == nil || !strings.HasPrefix(*qi.Why, "Build #46 is already in progress") {
+	if qi.Class != "hudson.model.Queue$BlockedItem" || !qi.Blocked || qi.Why == nil || !strings.HasPrefix(*qi.Why, "Build #45 is already in progress (ETA: ") {
 		t.Fatalf("blocked: %+v", qi)
 	}
-	f.clock.add(2 * time.Minute)
+	var queue struct {
+		Items []queueJSON
+	}
+	f.json("/queue/api/json", &queue)
+	if len(queue.Items) != 2 || queue.Items[0].ID >= queue.Items[1].ID || queue.Items[1].ID != qi.ID {
+		t.Fatalf("queue: %+v", queue.Items)
+	}
+	f.clock.add(4 * time.Minute) // #45 ends, #46 (the waiting item) runs, then ours
 	f.json(path+"api/json", &qi)
 	if qi.Executable == nil || qi.Executable.Number != 47 {
 		t.Fatalf("unblocked: %+v", qi)
+	}
+	var b47 struct{ QueueID int64 }
+	f.json("/job/orders-api/47/api/json", &b47)
+	if b47.QueueID != qi.ID {
+		t.Fatalf("build #47 queueId %d, item %d", b47.QueueID, qi.ID)
 	}
 	var runs []struct{ ID, Status string }
 	f.json("/job/payments/job/api-tests/wfapi/runs", &runs)

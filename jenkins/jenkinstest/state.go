@@ -623,7 +623,17 @@ func (s *Server) populate() error {
 		}
 	}
 	walk(s.root)
-	sort.Slice(s.allBuilds, func(i, j int) bool { return s.allBuilds[i].start.Before(s.allBuilds[j].start) })
+	sort.SliceStable(s.allBuilds, func(i, j int) bool { return s.allBuilds[i].start.Before(s.allBuilds[j].start) })
+	// Queue ids grow with time: history builds first, then waiting items,
+	// then whatever is triggered.
+	for i, b := range s.allBuilds {
+		b.queueID = int64(i + 1)
+	}
+	s.nextQueue = int64(len(s.allBuilds))
+	for _, q := range s.queue {
+		s.nextQueue++
+		q.id = s.nextQueue
+	}
 	return nil
 }
 
@@ -680,7 +690,7 @@ func (s *Server) makeHistory(it *item) {
 				start = limit
 			}
 		}
-		b := &build{job: it, number: i, queueID: int64(1000*(len(s.allBuilds)+1) + i), start: start, dur: dur, outcome: outcome, causes: []cause{s.historyCause(it, r)}, params: s.defaultParams(it, r)}
+		b := &build{job: it, number: i, start: start, dur: dur, outcome: outcome, causes: []cause{s.historyCause(it, r)}, params: s.defaultParams(it, r)}
 		if outcome == "ABORTED" {
 			b.outcome = "SUCCESS"
 			b.abortedAt = start.Add(dur / 2)
@@ -694,6 +704,15 @@ func (s *Server) makeHistory(it *item) {
 		s.allBuilds = append(s.allBuilds, b)
 	}
 	it.nextNumber = n + 1
+	if !it.branch || it.name == encodeBranch(it.def.Branches[0]) {
+		for k := 0; k < h.Queued; k++ {
+			r := newRand(s.world.Seed, "queued", it.fullName(), k)
+			since := now.Add(-time.Duration(1+r.IntN(4)) * time.Second) // after the newest running build started
+			s.queue = append(s.queue, &queueItem{job: it, since: since, readyAt: since.Add(5 * time.Second),
+				causes: []cause{{class: "hudson.triggers.TimerTrigger$TimerTriggerCause", short: "Started by timer"}}, params: s.defaultParams(it, r),
+				paramKey: fmt.Sprint("history-", k)})
+		}
+	}
 }
 
 func (s *Server) firstUserName() string {

@@ -73,6 +73,7 @@ type History struct {
 	Count    int                `toml:"count" json:"count"`
 	Days     int                `toml:"days" json:"days"`         // spread over this many days before now
 	Running  int                `toml:"running" json:"running"`   // the newest N are still running
+	Queued   int                `toml:"queued" json:"queued"`     // N more wait in the queue (blocked when the job is not concurrent)
 	Duration [2]Duration        `toml:"duration" json:"duration"` // min, max
 	Outcomes map[string]float64 `toml:"outcomes" json:"outcomes"` // SUCCESS, UNSTABLE, FAILURE, ABORTED, NOT_BUILT weights
 }
