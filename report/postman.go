@@ -117,7 +117,7 @@ func (u *pmURL) UnmarshalJSON(b []byte) error {
 // secret are masked.
 func (u pmURL) String() string {
 	if u.raw != "" {
-		return u.raw
+		return maskRawURL(u.raw)
 	}
 	if len(u.Host) == 0 && len(u.Path) == 0 {
 		return ""
@@ -157,6 +157,37 @@ func (u pmURL) String() string {
 }
 
 const redacted = "****"
+
+// maskRawURL hides a password in the userinfo and the values of query
+// parameters whose names look secret, leaving the rest of the text as is.
+func maskRawURL(raw string) string {
+	rest, frag, hasFrag := strings.Cut(raw, "#")
+	base, query, hasQuery := strings.Cut(rest, "?")
+	if i := strings.Index(base, "://"); i >= 0 {
+		auth := base[i+3:]
+		if j := strings.IndexByte(auth, '/'); j >= 0 {
+			auth = auth[:j]
+		}
+		if at := strings.LastIndexByte(auth, '@'); at >= 0 {
+			if user, _, ok := strings.Cut(auth[:at], ":"); ok {
+				base = base[:i+3] + user + ":" + redacted + base[i+3+at:]
+			}
+		}
+	}
+	if hasQuery {
+		parts := strings.Split(query, "&")
+		for i, kv := range parts {
+			if k, v, ok := strings.Cut(kv, "="); ok && v != "" && sensitiveKey(k) {
+				parts[i] = k + "=" + redacted
+			}
+		}
+		base += "?" + strings.Join(parts, "&")
+	}
+	if hasFrag {
+		base += "#" + frag
+	}
+	return base
+}
 
 // sensitiveKey says a variable or parameter name looks like it holds a secret.
 func sensitiveKey(k string) bool {

@@ -285,3 +285,17 @@ func TestSourceErrorsPropagate(t *testing.T) {
 		t.Errorf("jenkins: %v", err)
 	}
 }
+
+func TestMaskRawURL(t *testing.T) {
+	cases := map[string]string{
+		"https://alice:hunter22@example.org/a?token=abc&page=2": "https://alice:****@example.org/a?token=****&page=2",
+		"http://127.0.0.1:9/orders":                             "http://127.0.0.1:9/orders",
+		"{{baseUrl}}/health?api_key={{apiKey}}":                 "{{baseUrl}}/health?api_key=****",
+		"https://example.org/?q=1":                              "https://example.org/?q=1",
+	}
+	for in, want := range cases {
+		if got := maskRawURL(in); got != want {
+			t.Errorf("maskRawURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
