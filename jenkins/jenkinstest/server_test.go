@@ -527,7 +527,13 @@ func TestBuildLife(t *testing.T) {
 }
 
 func TestBlockedAndWfapi(t *testing.T) {
-	f := newFixture(t, nil)
+	w := DemoWorld()
+	for i := range w.Jobs {
+		if w.Jobs[i].Path == "orders-api" {
+			w.Jobs[i].History.Queued = 1
+		}
+	}
+	f := newFixture(t, w)
 	var run struct {
 		Status string
 		Stages []struct{ Name, Status string }
