@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"github.com/jeeves-dev/jeeves/check"
 	"github.com/jeeves-dev/jeeves/config"
 	"github.com/jeeves-dev/jeeves/internal/termtext"
-	"github.com/jeeves-dev/jeeves/ui"
 )
 
 func init() {
@@ -81,28 +79,4 @@ func formatStep(s check.Step) string {
 // silentExit exits with code without printing more (the output said why).
 func silentExit(code int) error {
 	return &exitError{code: code, err: fmt.Errorf("")}
-}
-
-// checker runs the same diagnosis for the dashboard's add/edit form.
-type checker struct {
-	getenv func(string) string
-}
-
-var _ ui.Checker = checker{}
-
-// Check reports each step to step as it ends; it fails when a step failed.
-func (c checker) Check(ctx context.Context, in config.Integration, step func(ui.CheckStep)) error {
-	steps := check.Run(ctx, in, check.Options{Getenv: c.getenv, UserAgent: "jeeves/" + version}, func(s check.Step) {
-		detail := s.Verdict
-		if s.Fix != "" {
-			detail += "; fix: " + s.Fix
-		}
-		step(ui.CheckStep{Name: s.Name, OK: s.OK(), Skip: s.Status == check.Skip, Detail: detail})
-	})
-	for _, s := range steps {
-		if !s.OK() {
-			return fmt.Errorf("%s: %s", s.Name, s.Verdict)
-		}
-	}
-	return nil
 }
