@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -18,16 +19,23 @@ const (
 	minWidth   = 72
 	minHeight  = 18
 	wideWidth  = 100 // from here the integrations panel sits on the left
-	panelWidth = 28
 )
 
 func (m Model) tooSmall() bool { return m.width < minWidth || m.height < minHeight }
 func (m Model) wide() bool     { return m.width >= wideWidth }
 
+// panelWidth is the integrations panel's width on a wide screen.
+func (m Model) panelWidth() int {
+	if m.width >= 130 {
+		return 28
+	}
+	return 24
+}
+
 // mainWidth is the width of the builds table.
 func (m Model) mainWidth() int {
 	if m.wide() {
-		return m.width - panelWidth - 1
+		return m.width - m.panelWidth() - 1
 	}
 	return m.width
 }
@@ -184,7 +192,7 @@ func (m Model) mainLines() []string {
 			if i < len(left) {
 				l = left[i]
 			}
-			right[i] = cell(l, panelWidth) + sep + right[i]
+			right[i] = cell(l, m.panelWidth()) + sep + right[i]
 		}
 	}
 	lines = append(lines, right...)
@@ -201,17 +209,17 @@ func (m Model) integrationPanel(h int) []string {
 		title = m.st.Header.Render(title)
 	}
 	lines := []string{" " + title}
-	w := panelWidth
+	w := m.panelWidth()
 	for i, ig := range m.ints {
 		glyph, st := m.lastStatus(ig)
 		marker := "  "
 		if i == m.sel {
 			marker = "› "
 		}
-		l1 := marker + glyph + " " + clean(ig.cfg.Nickname)
-		l2 := "    " + clean(ig.cfg.Job) + " · " + m.ageShort(ig)
+		age := m.ageShort(ig)
+		l1 := spread(marker+glyph+" "+clean(ig.cfg.Nickname), age, w)
+		l2 := cell("    "+clean(ig.cfg.Job), w)
 		l1 = cell(l1, w)
-		l2 = cell(l2, w)
 		if i == m.sel && m.focus == focusIntegrations {
 			l1 = m.st.Selected.Render(l1)
 		} else {
@@ -245,7 +253,16 @@ func (m Model) ageShort(ig *integ) string {
 	case ig.lastOK.IsZero():
 		return "…"
 	}
-	return fmtAge(m.now, ig.lastOK)
+	d := m.now.Sub(ig.lastOK)
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < time.Hour:
+		return itoa(int(d/time.Minute)) + "m"
+	case d < 48*time.Hour:
+		return itoa(int(d/time.Hour)) + "h"
+	}
+	return itoa(int(d/(24*time.Hour))) + "d"
 }
 
 // integrationStrip is the narrow-screen form of the panel: one line.
@@ -299,10 +316,42 @@ func (m Model) filterBar() string {
 		parts = append(parts, m.st.status(jenkins.StatusQueued).Render("Queued "+itoa(len(ig.queue))))
 	}
 	bar := strings.Join(parts, m.st.Subtle.Render(" · "))
+	if width(bar) > w {
+		bar = m.compactFilterBar()
+	}
 	if q := m.search.value; q != "" {
 		bar += "  " + m.st.Warn.Render("/"+q)
 	}
 	return bar
+}
+
+// compactFilterBar is the filter bar with glyphs for the inactive statuses:
+// All 50 · ✔ 34 · ✘ 2 · ▲ 7 · ■ 4 · ○ 2 · ▶ 1.
+func (m Model) compactFilterBar() string {
+	var parts []string
+	for i, s := range filterStatuses {
+		n := m.total
+		if s != "" {
+			n = m.counts[s]
+			if n == 0 && i != m.filter {
+				continue
+			}
+		}
+		t := statusGlyph(s) + " " + itoa(n)
+		switch {
+		case i == m.filter:
+			t = m.st.Active.Render(filterName(s) + " " + itoa(n))
+		case s == "":
+			t = "All " + itoa(n)
+		default:
+			t = m.st.status(s).Render(t)
+		}
+		parts = append(parts, t)
+	}
+	if ig := m.cur(); ig != nil && len(ig.queue) > 0 {
+		parts = append(parts, m.st.status(jenkins.StatusQueued).Render("… "+itoa(len(ig.queue))))
+	}
+	return strings.Join(parts, m.st.Subtle.Render(" · "))
 }
 
 // column widths of the builds table

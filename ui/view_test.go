@@ -12,9 +12,10 @@ var sizes = []struct{ w, h int }{{80, 24}, {120, 40}}
 
 func sizeName(w, h int) string { return fmt.Sprintf("%dx%d", w, h) }
 
-// TestGoldenBuilds: the builds screen after the first data, at both sizes.
+// TestGoldenBuilds: the builds screen after the first data, at both sizes
+// and at the minimum size (where the filter bar turns to glyphs).
 func TestGoldenBuilds(t *testing.T) {
-	for _, sz := range sizes {
+	for _, sz := range append(sizes, struct{ w, h int }{minWidth, minHeight}) {
 		h, _, _ := newHarness(t, Options{})
 		h.start(sz.w, sz.h)
 		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
