@@ -178,13 +178,11 @@ func (a storeAdapter) Builds(ctx context.Context, nick string, limit int) ([]ui.
 	return out, nil
 }
 
-// FetchResults answers from the store when the results are known there.
+// FetchResults runs the store's results pipeline: from the store when the
+// results are known there, else fetched, parsed and stored once.
 func (a storeAdapter) FetchResults(ctx context.Context, api jenkins.API, in config.Integration, b jenkins.Build) (jreport.Results, ui.ResultsState, string, error) {
-	res, state, why, err := a.st.Results(ctx, in.Nickname, b.Number)
-	if err != nil {
-		return jreport.Results{}, "", "", err
-	}
-	return res, ui.ResultsState(state), why, nil
+	res, state, why, err := store.FetchResults(ctx, api, a.st, in, b, store.FetchOptions{})
+	return res, ui.ResultsState(state), why, err
 }
 
 // browser opens URLs with $BROWSER, else the platform opener. Over SSH or
