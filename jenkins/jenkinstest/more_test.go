@@ -1,0 +1,99 @@
+package jenkinstest
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestUnstablePipelineSaysSoWhileRunning(t *testing.T) {
+	ck := newClock()
+	s := New(nil, WithNow(ck.now))
+	it := s.root.child("payments").child("api-tests")
+	b := &build{job: it, number: 999, start: ck.now(), dur: 100 * time.Second, outcome: "UNSTABLE", causes: []cause{{short: "x"}}}
+	if r := b.result(ck.now().Add(50 * time.Second)); r != nil {
+		t.Fatalf("half-way: %v", r)
+	}
+	if r := b.result(ck.now().Add(90 * time.Second)); r != "UNSTABLE" || !b.building(ck.now().Add(90*time.Second)) {
+		t.Fatalf("after the tests: %v", r)
+	}
+}
+
+func TestFailedPipelineStages(t *testing.T) {
+	f := newFixture(t, nil)
+	var j struct {
+		LastFailedBuild struct{ Number int }
+	}
+	f.json("/job/payments/job/api-tests/api/json?tree=lastFailedBuild[number]", &j)
+	var run struct {
+		Status string
+		Stages []struct {
+			Name, Status    string
+			StartTimeMillis int64
+		}
+	}
+	f.json(fmt.Sprintf("/job/payments/job/api-tests/%d/wfapi/describe", j.LastFailedBuild.Number), &run)
+	got := []string{}
+	for _, s := range run.Stages {
+		got = append(got, s.Name+"="+s.Status)
+	}
+	want := "Checkout=SUCCESS,Install tools=SUCCESS,API tests=FAILED,API lint=NOT_EXECUTED,Publish reports=NOT_EXECUTED"
+	if run.Status != "FAILED" || strings.Join(got, ",") != want {
+		t.Fatalf("failed run: %s %v", run.Status, got)
+	}
+	log := f.get(fmt.Sprintf("/job/payments/job/api-tests/%d/consoleText", j.LastFailedBuild.Number)).body
+	if !strings.Contains(log, "Stage \"API lint\" skipped due to earlier failure(s)") || !strings.HasSuffix(log, "Finished: FAILURE\n") || strings.Contains(log, "\r") {
+		t.Fatalf("failed log tail: %q", log[len(log)-200:])
+	}
+}
+
+func TestProgressiveTextEdges(t *testing.T) {
+	f := newFixture(t, nil)
+	p := "/job/orders-api/44/logText/progressiveText"
+	all := f.get(p + "?start=0")
+	size := all.header.Get("X-Text-Size")
+	past := f.get(p + "?start=99999999")
+	if past.body != all.body || past.header.Get("X-Text-Size") != size {
+		t.Fatal("start past the end must serve from 0")
+	}
+	end := f.get(p + "?start=" + size)
+	if end.body != "" || end.header.Get("X-Text-Size") != size || end.header.Get("X-More-Data") != "" {
+		t.Fatalf("at the end of a finished log: %q %v", end.body, end.header)
+	}
+	// POSTed start (the npm client's way)
+	r := f.do("POST", p, "admin", adminToken, strings.NewReader("start="+size))
+	if r.code != 200 || r.body != "" {
+		t.Fatalf("POST start: %d %q", r.code, r.body)
+	}
+}
+
+// Example shows a test driving a simulated Jenkins in-process with a fake
+// clock and faults.
+func Example() {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	srv := New(DemoWorld(), WithNow(func() time.Time { return now }), WithTimeScale(0.01))
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	user, token := srv.Credentials()
+
+	req, _ := http.NewRequest("GET", hs.URL+"/job/payments/job/api-tests/api/json?tree=lastCompletedBuild[number,result]", nil)
+	req.SetBasicAuth(user, token)
+	res, _ := http.DefaultClient.Do(req)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fmt.Println(res.StatusCode, res.Header.Get("X-Jenkins"))
+	fmt.Println(string(body))
+
+	srv.SetFaults(Faults{ErrorRate: 1})
+	res, _ = http.DefaultClient.Do(req)
+	res.Body.Close()
+	fmt.Println(res.StatusCode, srv.Stats()["job"].Requests)
+	// Output:
+	// 200 2.541.1
+	// {"_class":"org.jenkinsci.plugins.workflow.job.WorkflowJob","lastCompletedBuild":{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","number":129,"result":"SUCCESS"}}
+	// 503 2
+}
