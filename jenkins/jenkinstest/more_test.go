@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -96,4 +98,38 @@ func Example() {
 	// 200 2.541.1
 	// {"_class":"org.jenkinsci.plugins.workflow.job.WorkflowJob","lastCompletedBuild":{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","number":129,"result":"SUCCESS"}}
 	// 503 2
+}
+
+func TestWorldFileArtifactsRelativeToTheFile(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "lint.json"), []byte(`[]`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	world := filepath.Join(dir, "w.toml")
+	os.WriteFile(world, []byte(`
+[[user]]
+id = "u"
+tokens = ["t"]
+[[job]]
+path = "lint"
+kind = "freestyle"
+[job.history]
+count = 1
+outcomes = { SUCCESS = 1.0 }
+[[job.artifact]]
+path = "out/lint.json"
+pass = "lint.json"
+`), 0o600)
+	w, err := LoadWorld(world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, w)
+	r := f.do("GET", "/job/lint/1/artifact/out/lint.json", "u", "t", nil)
+	if r.code != 200 || r.body != "[]" {
+		t.Fatalf("artifact from a file beside the world: %d %q", r.code, r.body)
+	}
+	if _, err := LoadWorld(filepath.Join(dir, "missing.toml")); err == nil {
+		t.Fatal("missing world file must fail")
+	}
 }
