@@ -280,6 +280,6 @@ func (m Model) intFormLines() []string {
 	}
 	lines = lines[:m.height-1]
 	k := m.keys
-	sub := key.NewBinding(key.WithKeys(k.Submit.Keys()...), key.WithHelp(k.Submit.Help().Key, "next / test and save"))
-	return append(lines, m.helpBar([]key.Binding{k.Next, k.Prev, sub, k.Esc}))
+	sub := key.NewBinding(key.WithKeys(k.Submit.Keys()...), key.WithHelp(k.Submit.Help().Key, "test & save"))
+	return append(lines, m.helpBar([]key.Binding{sub, k.Esc, k.Next, k.Prev}))
 }

@@ -378,5 +378,8 @@ func (m Model) runLines() []string {
 	}
 	lines = lines[:m.height-2]
 	k := m.keys
-	return append(lines, m.toastLine(), m.helpBar([]key.Binding{k.Next, k.Prev, k.Toggle, k.Submit, k.Esc}))
+	if m.confirm != nil {
+		return append(lines, m.toastLine(), m.helpBar([]key.Binding{k.Yes, k.No}))
+	}
+	return append(lines, m.toastLine(), m.helpBar([]key.Binding{k.Submit, k.Esc, k.Next, k.Prev, k.Toggle}))
 }

@@ -711,6 +711,9 @@ func (m Model) helpBar(bs []key.Binding) string {
 
 func (m Model) mainHelp() []key.Binding {
 	k := m.keys
+	if m.confirm != nil {
+		return []key.Binding{k.Yes, k.No}
+	}
 	if m.searching {
 		return []key.Binding{k.Submit, k.Esc}
 	}

@@ -83,3 +83,61 @@ func TestGoldenOffline(t *testing.T) {
 		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
 	}
 }
+
+func TestGoldenIntegrationForm(t *testing.T) {
+	for _, sz := range sizes {
+		h, _, _ := newHarness(t, Options{})
+		h.m.deps.Checker = fakeChecker{fail: "auth"}
+		h.start(sz.w, sz.h)
+		h.key("a")
+		h.typeText("Users API")
+		h.key("tab")
+		h.typeText("https://ci.test")
+		h.key("tab")
+		h.typeText("bob")
+		h.key("tab")
+		h.typeText("secret-token")
+		h.key("tab")
+		h.typeText("users/main")
+		h.key("enter")
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+func TestGoldenSnippet(t *testing.T) {
+	for _, sz := range sizes {
+		h, _, _ := newHarness(t, Options{})
+		h.m.deps.Snippets = fakeSnippets{}
+		h.start(sz.w, sz.h)
+		h.key("p")
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+func TestGoldenConfirmAbort(t *testing.T) {
+	for _, sz := range sizes {
+		h, _, _ := newHarness(t, Options{})
+		h.start(sz.w, sz.h)
+		h.key("x")
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+// With no colour, the screen keeps only bold/underline/reverse: statuses read
+// from glyph and word.
+func TestNoColor(t *testing.T) {
+	h, _, _ := newHarness(t, Options{NoColor: true})
+	h.start(120, 40)
+	h.key("j", "enter")
+	s := h.screen()
+	for _, bad := range []string{"[3", "[9", ";3", ";9", "38;", "48;"} {
+		for _, seq := range strings.Split(s, "\x1b")[1:] {
+			if strings.HasPrefix(seq, bad) || strings.Contains(strings.SplitN(seq, "m", 2)[0], bad) {
+				t.Fatalf("colour sequence %q with no colour", "\x1b"+strings.SplitN(seq, "m", 2)[0]+"m")
+			}
+		}
+	}
+	if !strings.Contains(s, "✘ failure") || !strings.Contains(s, "\x1b[7m") {
+		t.Fatal("no glyph+word status or no reverse cursor without colour")
+	}
+}
