@@ -344,7 +344,8 @@ func hasSuffix(have, want []string) bool {
 
 // WaitForBuild follows a queue item until it has a build (returned in
 // BuildNumber) or is cancelled (an error for which IsCancelled is true),
-// polling every pollEvery (default 1s).
+// polling every pollEvery (default 1s). Jenkins forgets items about 5
+// minutes after they leave the queue: on IsNotFound, use BuildByQueueID.
 func (c *Client) WaitForBuild(ctx context.Context, queueID int64, pollEvery time.Duration) (QueueItem, error) {
 	if pollEvery <= 0 {
 		pollEvery = time.Second
