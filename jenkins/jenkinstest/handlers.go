@@ -493,7 +493,7 @@ func (s *Server) health(it *item, now time.Time) []any {
 	if failed > 0 {
 		desc = fmt.Sprintf("Build stability: %d out of the last %d builds failed.", failed, total)
 	}
-	return []any{newObj("").add("description", desc).add("iconClassName", icon).add("iconUrl", strings.TrimPrefix(icon, "icon-")+".png").add("score", score)}
+	return []any{newObj("").addv("description", visHigh, desc).addv("iconClassName", visHigh, icon).addv("iconUrl", visHigh, strings.TrimPrefix(icon, "icon-")+".png").addv("score", visHigh, score)}
 }
 
 func (s *Server) folderHealth(it *item) []any {
@@ -778,11 +778,11 @@ func (s *Server) queueObj(q *req, qi *queueItem) *obj {
 	if len(qi.params) > 0 {
 		actions = append([]any{newObj("hudson.model.ParametersAction").addv("parameters", visHigh, s.paramObjs(qi.params))}, actions...)
 	}
-	o.add("actions", actions)
-	o.add("blocked", blocked)
-	o.add("buildable", buildable)
-	o.add("id", qi.id)
-	o.add("inQueueSince", qi.since.UnixMilli())
+	o.addv("actions", visHigh, actions)
+	o.addv("blocked", visHigh, blocked)
+	o.addv("buildable", visHigh, buildable)
+	o.addv("id", visHigh, qi.id)
+	o.addv("inQueueSince", visHigh, qi.since.UnixMilli())
 	var ps strings.Builder
 	for _, p := range qi.params {
 		v := p.value
@@ -791,28 +791,28 @@ func (s *Server) queueObj(q *req, qi *queueItem) *obj {
 		}
 		ps.WriteString("\n" + p.name + "=" + v)
 	}
-	o.add("params", ps.String())
-	o.add("stuck", false)
+	o.addv("params", visHigh, ps.String())
+	o.addv("stuck", visHigh, false)
 	it := qi.job
 	task := newObj(itemClasses[it.kind]).addv("name", visName, it.name).addv("url", visName, s.jobURL(q, it)).addv("color", visHigh, s.color(it, q.now))
-	o.add("task", task)
-	o.add("url", "queue/item/"+strconv.FormatInt(qi.id, 10)+"/")
+	o.addv("task", visHigh, task)
+	o.addv("url", visHigh, "queue/item/"+strconv.FormatInt(qi.id, 10)+"/")
 	if why != "" {
-		o.add("why", why)
+		o.addv("why", visHigh, why)
 	} else {
-		o.add("why", nil)
+		o.addv("why", visHigh, nil)
 	}
 	switch class {
 	case "hudson.model.Queue$WaitingItem":
-		o.add("timestamp", qi.readyAt.UnixMilli())
+		o.addv("timestamp", visHigh, qi.readyAt.UnixMilli())
 	case "hudson.model.Queue$BlockedItem", "hudson.model.Queue$BuildableItem":
-		o.add("buildableStartMilliseconds", qi.readyAt.UnixMilli())
+		o.addv("buildableStartMilliseconds", visHigh, qi.readyAt.UnixMilli())
 		if buildable {
-			o.add("pending", false)
+			o.addv("pending", visHigh, false)
 		}
 	case "hudson.model.Queue$LeftItem":
-		o.add("cancelled", qi.cancel)
-		o.add("executable", func() any {
+		o.addv("cancelled", visHigh, qi.cancel)
+		o.addv("executable", visHigh, func() any {
 			if qi.build == nil {
 				return nil
 			}

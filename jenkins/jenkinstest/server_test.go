@@ -553,7 +553,7 @@ func TestBlockedAndWfapi(t *testing.T) {
 	path := strings.TrimPrefix(loc, f.hs.URL)
 	var qi queueJSON
 	f.json(path+"api/json", &qi)
-	if qi.Class != "hudson.model.Queue$BlockedItem" || !qi.Blocked || qi.Why == nil || !strings.HasPrefix(*qi.Why, "Build #45 is already in progress (ETA: ") {
+	if qi.Class != "hudson.model.Queue$BlockedItem" || !qi.Blocked || qi.Why == nil || !strings.HasPrefix(*qi.Why, "Build #45 is already in progress (ETA:") {
 		t.Fatalf("blocked: %+v", qi)
 	}
 	var queue struct {

@@ -555,8 +555,7 @@ func (s *Server) queueState(q *queueItem, now time.Time) (class, why string, blo
 	if !q.job.def.Concurrent {
 		for _, b := range q.job.builds {
 			if b.building(now) {
-				eta := b.end().Sub(now).Round(time.Second)
-				return "hudson.model.Queue$BlockedItem", fmt.Sprintf("Build #%d is already in progress (ETA: %s)", b.number, eta), true, false
+				return "hudson.model.Queue$BlockedItem", fmt.Sprintf("Build #%d is already in progress (ETA:%s)", b.number, timeSpan(b.end().Sub(now))), true, false
 			}
 		}
 	}
@@ -769,4 +768,18 @@ func (s *Server) defaultParams(it *item, r *rand.Rand) []paramValue {
 		out = append(out, paramValue{name: p.Name, typ: p.Type, value: v})
 	}
 	return out
+}
+
+// timeSpan formats a duration as Jenkins's Util.getTimeSpanString does.
+func timeSpan(d time.Duration) string {
+	switch {
+	case d >= time.Hour:
+		return fmt.Sprintf("%d hr %d min", d/time.Hour, (d%time.Hour)/time.Minute)
+	case d >= time.Minute:
+		return fmt.Sprintf("%d min %d sec", d/time.Minute, (d%time.Minute)/time.Second)
+	case d >= time.Second:
+		return fmt.Sprintf("%d sec", d/time.Second)
+	default:
+		return fmt.Sprintf("%d ms", d/time.Millisecond)
+	}
 }
