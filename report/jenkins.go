@@ -53,6 +53,7 @@ const jenkinsPartialWhy = "from Jenkins's JUnit test report, which keeps one res
 func parseJenkins(r io.Reader, name string) (Results, error) {
 	var rep jReport
 	dec := json.NewDecoder(r)
+	oddField := ""
 	if err := dec.Decode(&rep); err != nil {
 		var tl *TooLargeError
 		if errors.As(err, &tl) {
@@ -62,7 +63,10 @@ func parseJenkins(r io.Reader, name string) (Results, error) {
 		if !errors.As(err, &ute) {
 			return Results{}, fmt.Errorf("not a readable Jenkins test report: %s", jsonErrText(err))
 		}
-		return Results{}, fmt.Errorf("not a Jenkins test report: %v", err)
+		if ute.Field == "" {
+			return Results{}, errors.New("not a Jenkins test report: the JSON is not an object")
+		}
+		oddField = jsonField(ute.Field) // the rest was decoded; say what was not
 	}
 	results := []jResult{rep.jResult}
 	for _, c := range rep.ChildReports {
@@ -153,6 +157,13 @@ func parseJenkins(r io.Reader, name string) (Results, error) {
 			run.Executions = append(run.Executions, e)
 		}
 	}
+	if oddField != "" {
+		why := fmt.Sprintf("field %q had an unexpected type and was skipped", oddField)
+		run.PartialWhy = why + "; " + run.PartialWhy
+		if gov != nil {
+			gov.PartialWhy = why + "; " + gov.PartialWhy
+		}
+	}
 	var res Results
 	if len(run.Executions) > 0 || gov == nil {
 		switch {
@@ -186,3 +197,7 @@ func secondsFloatMS(f float64) int64 {
 	}
 	return int64(math.Round(f * 1000))
 }
+
+// jsonField drops the Go name of the embedded jResult from an
+// UnmarshalTypeError's field path ("jResult.suites.cases" -> "suites.cases").
+func jsonField(f string) string { return strings.TrimPrefix(f, "jResult.") }

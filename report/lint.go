@@ -161,12 +161,20 @@ const sarifPartialWhy = "from SARIF, which has no JSON paths and maps both info 
 
 func parseSARIF(r io.Reader, name string) (Results, error) {
 	var log sarifLog
+	oddField := ""
 	if err := json.NewDecoder(r).Decode(&log); err != nil {
 		var tl *TooLargeError
 		if errors.As(err, &tl) {
 			return Results{}, err
 		}
-		return Results{}, fmt.Errorf("not readable SARIF: %s", jsonErrText(err))
+		var ute *json.UnmarshalTypeError
+		switch {
+		case !errors.As(err, &ute):
+			return Results{}, fmt.Errorf("not readable SARIF: %s", jsonErrText(err))
+		case ute.Field == "":
+			return Results{}, errors.New("not SARIF: the JSON is not an object")
+		}
+		oddField = jsonField(ute.Field) // the rest was decoded; say what was not
 	}
 	if log.Runs == nil {
 		return Results{}, errors.New("not SARIF: no runs")
@@ -215,6 +223,9 @@ func parseSARIF(r io.Reader, name string) (Results, error) {
 			g.Definition = files[0] // the linted document comes first
 		} else {
 			g.Definition = rootDefinition(files, name)
+		}
+		if oddField != "" {
+			g.PartialWhy = fmt.Sprintf("field %q had an unexpected type and was skipped; %s", oddField, g.PartialWhy)
 		}
 		res.Governance = append(res.Governance, g)
 	}

@@ -299,3 +299,23 @@ func TestMaskRawURL(t *testing.T) {
 		}
 	}
 }
+
+// A field of an unexpected type costs that field, not the report, and the
+// result says so; a document of the wrong type is a plain error.
+func TestOddFieldTypes(t *testing.T) {
+	res, err := Parse(strings.NewReader(`{"_class":"hudson.tasks.junit.TestResult",
+		"suites":[{"name":"b","cases":5},{"name":"a","cases":[{"name":"t","status":"FAILED","errorDetails":"boom"}]}]}`), "tr", Options{})
+	if err != nil || !strings.HasPrefix(res.Collections[0].PartialWhy, `field "suites.cases" had an unexpected type`) ||
+		res.Collections[0].Assertions.Failed != 1 {
+		t.Errorf("jenkins: %v %+v", err, res)
+	}
+	res, err = Parse(strings.NewReader(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"spectral"}},"artifacts":7,
+		"results":[{"level":"error","ruleId":"r","message":{"text":"m"}}]}]}`), "s.sarif", Options{})
+	if err != nil || len(res.Governance[0].Violations) != 1 || !strings.Contains(res.Governance[0].PartialWhy, `"runs.artifacts"`) {
+		t.Errorf("sarif: %v %+v", err, res)
+	}
+	if _, err := ParseJenkinsTestReport(strings.NewReader(`[1,2]`), "tr", Options{}); err == nil ||
+		err.Error() != "tr: not a Jenkins test report: the JSON is not an object" {
+		t.Errorf("array: %v", err)
+	}
+}
