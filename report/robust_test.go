@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -317,5 +318,26 @@ func TestOddFieldTypes(t *testing.T) {
 	if _, err := ParseJenkinsTestReport(strings.NewReader(`[1,2]`), "tr", Options{}); err == nil ||
 		err.Error() != "tr: not a Jenkins test report: the JSON is not an object" {
 		t.Errorf("array: %v", err)
+	}
+}
+
+// The Postman CLI's native report keeps bodies as Buffer arrays too: parsing it
+// costs about what parsing the same run written with --reporter-json-omitResponseBodies does.
+func TestPostmanCLIBodiesNotMaterialized(t *testing.T) {
+	alloc := func(name string) uint64 {
+		b := readFixture(t, "postman-cli", name)
+		runtime.GC()
+		var x, y runtime.MemStats
+		runtime.ReadMemStats(&x)
+		if _, err := Parse(bytes.NewReader(b), name, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&y)
+		return y.TotalAlloc - x.TotalAlloc
+	}
+	with, without := alloc("postman-cli-report.json"), alloc("postman-cli-report.omitResponseBodies.json")
+	t.Logf("allocated %d bytes with bodies (473 KB file), %d without (79 KB file)", with, without)
+	if with > without+128<<10 {
+		t.Errorf("bodies cost %d extra bytes", with-without)
 	}
 }
