@@ -620,7 +620,7 @@ func (s *Server) buildObj(q *req, b *build) *obj {
 	o.addv("url", visName, s.jobURL(q, it)+strconv.Itoa(b.number)+"/")
 	if it.kind == "freestyle" {
 		o.add("builtOn", "")
-		o.add("changeSet", newObj("hudson.scm.EmptyChangeLogSet").add("items", []any{}).add("kind", nil))
+		o.add("changeSet", newObj("hudson.scm.EmptyChangeLogSet").addv("items", visHigh, []any{}).addv("kind", visHigh, nil))
 		o.add("culprits", []any{})
 		o.add("inProgress", building)
 		return o
