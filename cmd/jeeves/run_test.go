@@ -48,6 +48,7 @@ func runConfig(t *testing.T, url string) string {
 		{"Viewer", "viewer", "JV", "api"},
 		{"Missing", "admin", "JT", "nope"},
 		{"BadToken", "admin", "JBAD", "api"},
+		{"Slow", "admin", "JT", "slow"},
 	} {
 		b.WriteString("[[integration]]\nnickname = \"" + in.nick + "\"\nurl = \"" + url + "\"\nusername = \"" + in.user +
 			"\"\ntoken_env = \"" + in.env + "\"\njob = \"" + in.job + "\"\n\n")
@@ -188,7 +189,7 @@ func TestRunParameterErrors(t *testing.T) {
 		{[]string{"-i", "Broken", "-p", "X=1"}, `jeeves: jeeves run: "broken" takes no parameters, but -p X was given`},
 		{[]string{"-i", "Team"}, `jeeves: jeeves run: "team" is a folder, not a job; fix: set job to one of its jobs, e.g. "team/tests" in the config`},
 		{[]string{"-i", "Off"}, `jeeves: jeeves run: "off" is disabled in Jenkins, so it cannot build; fix: enable it`},
-		{[]string{"-i", "nope"}, `jeeves: no integration named "nope"; configured: "API", "Broken", "Team", "Off", "Viewer", "Missing", "BadToken"`},
+		{[]string{"-i", "nope"}, `jeeves: no integration named "nope"; configured: "API", "Broken", "Team", "Off", "Viewer", "Missing", "BadToken", "Slow"`},
 		{[]string{"-i", "API", "extra"}, `jeeves: jeeves run: unexpected argument "extra"; give parameters with -p KEY=VALUE`},
 		{[]string{"-i", "Missing"}, `jeeves: read job "nope" on <sim>: job "nope" was not found (HTTP 404); check the name, and that "admin" may see it`},
 	}
@@ -291,5 +292,79 @@ func TestRunInterruptDoesNotAbort(t *testing.T) {
 	}
 	if status != "SUCCESS" {
 		t.Errorf("build #3 ended %q, want SUCCESS (not aborted)", status)
+	}
+}
+
+// startRun runs jeeves in the background and waits until its output holds want.
+func startRun(t *testing.T, ctx context.Context, want string, args ...string) (*runOutBuffer, *runOutBuffer, chan int) {
+	t.Helper()
+	var out, errOut runOutBuffer
+	done := make(chan int, 1)
+	get := func(k string) string { return runEnv[k] }
+	go func() { done <- run(ctx, args, &out, &errOut, strings.NewReader(""), get) }()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in the output after 10s: %q %q", want, out.String(), errOut.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return &out, &errOut, done
+}
+
+func adminPost(t *testing.T, url string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, nil)
+	req.SetBasicAuth("admin", runAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestRunQueueItemCancelled: a queued build cancelled in Jenkins ends run with 1.
+func TestRunQueueItemCancelled(t *testing.T) {
+	srv, _ := runWorldSim(t)
+	cfg := runConfig(t, srv.URL)
+	_, errOut, done := startRun(t, context.Background(), "queued:", "run", "--config", cfg, "-i", "Slow", "--wait")
+	if code := adminPost(t, srv.URL+"/queue/cancelItem?id=3"); code != http.StatusNoContent {
+		t.Fatalf("cancelItem: %d", code)
+	}
+	select {
+	case code := <-done:
+		if code != exitFail || errOut.String() != "jeeves: queue item 3 was cancelled before its build started\n" {
+			t.Errorf("exit %d, stderr %q", code, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not notice the cancelled item")
+	}
+}
+
+// TestRunInterruptWhileQueued leaves the item in the queue.
+func TestRunInterruptWhileQueued(t *testing.T) {
+	srv, _ := runWorldSim(t)
+	cfg := runConfig(t, srv.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	_, errOut, done := startRun(t, ctx, "queued:", "run", "--config", cfg, "-i", "Slow")
+	cancel()
+	if code := <-done; code != exitFail || errOut.String() != "jeeves: interrupted: stopped following queue item 3; it stays queued\n" {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/queue/item/3/api/json?tree=cancelled,why", nil)
+	req.SetBasicAuth("admin", runAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var it struct {
+		Cancelled bool    `json:"cancelled"`
+		Why       *string `json:"why"`
+	}
+	json.NewDecoder(resp.Body).Decode(&it)
+	resp.Body.Close()
+	if it.Cancelled || it.Why == nil {
+		t.Errorf("queue item 3 after the interrupt: cancelled %v, why %v; want still waiting", it.Cancelled, it.Why)
 	}
 }
