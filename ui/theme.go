@@ -51,6 +51,9 @@ type Styles struct {
 	Match     lipgloss.Style // search match in the log
 	Border    lipgloss.Style // panel separator
 	Status    map[jenkins.Status]lipgloss.Style
+	// statusCells are the styled status cells of the builds table, rendered
+	// once (a key press redraws ~50 rows).
+	statusCells map[jenkins.Status]string
 	Severity  map[report.Severity]lipgloss.Style
 	Assertion map[report.AssertionStatus]lipgloss.Style
 }
@@ -102,7 +105,19 @@ func NewStyles(noColor bool) Styles {
 			report.Skipped: fg(p.Subtle),
 		},
 	}
+	s.statusCells = map[jenkins.Status]string{}
+	for st, style := range s.Status {
+		s.statusCells[st] = style.Render(cell(statusLabel(st), statusColWidth))
+	}
 	return s
+}
+
+// statusCell is the styled, padded status cell of the builds table.
+func (st Styles) statusCell(s jenkins.Status) string {
+	if c, ok := st.statusCells[s]; ok {
+		return c
+	}
+	return st.status(s).Render(cell(statusLabel(s), statusColWidth))
 }
 
 // statusGlyph is the glyph of a status; with the word it reads without colour.

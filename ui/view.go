@@ -354,11 +354,14 @@ func (m Model) compactFilterBar() string {
 	return strings.Join(parts, m.st.Subtle.Render(" · "))
 }
 
+// statusColWidth fits the longest status label, "○ not built".
+const statusColWidth = 11
+
 // column widths of the builds table
 type cols struct{ mark, num, status, started, dur, coll, gov, cause int }
 
 func (m Model) columns() cols {
-	c := cols{mark: 2, num: 6, status: 11, started: 8, dur: 12, coll: 10, gov: 7}
+	c := cols{mark: 2, num: 6, status: statusColWidth, started: 8, dur: 12, coll: 10, gov: 7}
 	fixed := c.mark + c.num + c.status + c.started + c.dur + c.coll + c.gov + 7
 	c.cause = max(0, m.mainWidth()-fixed)
 	return c
@@ -389,13 +392,14 @@ func (m Model) tableRows() []string {
 		return append(out, "  "+m.st.Subtle.Render(msg))
 	}
 	end := min(len(m.rows), m.offset+h)
+	c := m.columns()
 	for i := m.offset; i < end; i++ {
-		out = append(out, m.renderRow(ig, m.rows[i], i == m.cursor && m.focus == focusBuilds))
+		out = append(out, m.renderRow(ig, m.rows[i], i == m.cursor && m.focus == focusBuilds, c))
 	}
 	return out
 }
 
-func (m Model) renderRow(ig *integ, r row, selected bool) string {
+func (m Model) renderRow(ig *integ, r row, selected bool, c cols) string {
 	w := m.mainWidth()
 	var line string
 	var st jenkins.Status
@@ -403,7 +407,6 @@ func (m Model) renderRow(ig *integ, r row, selected bool) string {
 	switch r.kind {
 	case rowQueue:
 		q := &ig.queue[r.num]
-		c := m.columns()
 		st = jenkins.StatusQueued
 		why := clean(q.Why)
 		if q.Cancelled {
@@ -417,7 +420,7 @@ func (m Model) renderRow(ig *integ, r row, selected bool) string {
 		if rec == nil {
 			return ""
 		}
-		line, st = m.buildLine(ig, rec, r)
+		line, st = m.buildLine(ig, rec, r, c)
 	default:
 		line = strings.Repeat("  ", r.depth) + m.detailText(ig, r)
 		styled = func(s string) string { return m.styleDetail(ig, r, s) }
@@ -427,10 +430,9 @@ func (m Model) renderRow(ig *integ, r row, selected bool) string {
 		return m.st.Selected.Render(line)
 	}
 	if r.kind == rowBuild || r.kind == rowQueue {
-		c := m.columns()
 		// colour only the status cell
 		start := c.mark + c.num + 1
-		return line[:byteIndex(line, start)] + m.st.status(st).Render(cell(statusLabel(st), c.status)) + line[byteIndex(line, start+c.status):]
+		return line[:byteIndex(line, start)] + m.st.statusCell(st) + line[byteIndex(line, start+c.status):]
 	}
 	return styled(line)
 }
@@ -442,13 +444,17 @@ func byteIndex(s string, col int) int {
 		if w >= col {
 			return i
 		}
-		w += ansi.StringWidth(string(r))
+		switch {
+		case r < 0x80 || narrowGlyph(r):
+			w++
+		default:
+			w += ansi.StringWidth(string(r))
+		}
 	}
 	return len(s)
 }
 
-func (m Model) buildLine(ig *integ, rec *BuildRecord, r row) (string, jenkins.Status) {
-	c := m.columns()
+func (m Model) buildLine(ig *integ, rec *BuildRecord, r row, c cols) (string, jenkins.Status) {
 	st := recStatus(rec)
 	mark := "▸ "
 	if m.expanded[r.key] {
