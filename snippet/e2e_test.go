@@ -129,3 +129,40 @@ func readJSON(t *testing.T, path string, v any) {
 		t.Fatalf("%s: %v", path, err)
 	}
 }
+
+// TestStageUsesTheRepositoryRuleset: a .spectral.yaml in the workspace wins
+// over the stage's fallback (Spectral's OpenAPI rules).
+func TestStageUsesTheRepositoryRuleset(t *testing.T) {
+	nm := snippettest.Tools(t)
+	ws := snippettest.Workspace(t, "http://127.0.0.1:9", nm)
+	// Only one rule of spectral:oas is on: the duplicate operationId (an error).
+	ruleset := "extends: [[\"spectral:oas\", \"off\"]]\nrules:\n  operation-operationId-unique: error\n"
+	if err := os.WriteFile(filepath.Join(ws, ".spectral.yaml"), []byte(ruleset), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, err := snippet.Generate(snippet.Options{Tool: snippet.Newman, Collection: snippettest.Collection, Lint: snippettest.Definition})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := snippettest.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	results, err := st.RunSh(ctx, ws, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lint := results[len(results)-1]
+	p, err := snippettest.SpectralProblems(lint.Output)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, lint.Output)
+	}
+	if want := (snippettest.Problems{Total: 1, Errors: 1}); p != want {
+		t.Errorf("with the repository's ruleset Spectral found %+v, want %+v\n%s", p, want, lint.Output)
+	}
+	if !strings.Contains(lint.Output, "--ruleset .spectral.yaml") {
+		t.Errorf("the lint did not use .spectral.yaml:\n%s", lint.Output)
+	}
+}
