@@ -1252,10 +1252,7 @@ func (s *Server) trigger(q *req, it *item, withParams bool) {
 		params = append(params, paramValue{name: d.Name, typ: d.Type, value: v})
 		fmt.Fprintf(&key, "%s=%q;", d.Name, v)
 	}
-	delay := time.Duration(float64(5*time.Second) * s.scale)
-	if it.def.QuietPeriod > 0 {
-		delay = time.Duration(float64(it.def.QuietPeriod.D()) * s.scale)
-	}
+	delay := s.quietPeriod(it)
 	if ds := form.Get("delay"); ds != "" {
 		d, err := parseDelay(ds)
 		if err != nil {

@@ -133,3 +133,33 @@ pass = "lint.json"
 		t.Fatal("missing world file must fail")
 	}
 }
+
+func TestTimerBuilds(t *testing.T) {
+	f := newFixture(t, nil)
+	f.clock.add(31 * time.Minute) // orders-api: a timer every 15 minutes
+	var j struct {
+		Builds []struct {
+			Number  int
+			Actions []struct {
+				Causes []struct{ ShortDescription string }
+			}
+		}
+	}
+	f.json("/job/orders-api/api/json?tree=builds[number,actions[causes[shortDescription]]]{0,3}", &j)
+	if j.Builds[0].Number != 47 || j.Builds[1].Number != 46 || j.Builds[0].Actions[0].Causes[0].ShortDescription != "Started by timer" {
+		t.Fatalf("timer builds: %+v", j.Builds)
+	}
+	var br struct {
+		LastBuild struct {
+			Number  int
+			Actions []struct {
+				Causes []struct{ ShortDescription string }
+			}
+		}
+	}
+	f.clock.add(10 * time.Minute)
+	f.json("/job/gateway/job/PR-12/api/json?tree=lastBuild[number,actions[causes[shortDescription]]]", &br)
+	if br.LastBuild.Number != 13 || br.LastBuild.Actions[0].Causes[0].ShortDescription != "Push event to branch PR-12" {
+		t.Fatalf("branch push: %+v", br.LastBuild)
+	}
+}

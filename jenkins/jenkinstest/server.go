@@ -45,6 +45,7 @@ type Server struct {
 	stats     map[string]*Stat
 	cache     map[string][]byte // artifact sources
 	reports   map[string]*junitReport
+	nextTimer map[*item]time.Time // when each job's timer next queues a build
 
 	cookieName string
 	sessionID  string // X-Jenkins-Session
@@ -86,7 +87,7 @@ func New(w *World, opts ...Option) *Server {
 		w = DemoWorld()
 	}
 	s := &Server{world: w, now: time.Now, addr: "127.0.0.1:0", sessions: map[string]string{}, stats: map[string]*Stat{},
-		cache: map[string][]byte{}, reports: map[string]*junitReport{}, conns: map[net.Conn]struct{}{}}
+		cache: map[string][]byte{}, reports: map[string]*junitReport{}, conns: map[net.Conn]struct{}{}, nextTimer: map[*item]time.Time{}}
 	s.scale = w.TimeScale
 	for _, o := range opts {
 		o(s)

@@ -447,6 +447,7 @@ type queueItem struct {
 // over start as builds when the job is free and an executor is available.
 // Everything is computed from timestamps, so results depend only on the clock.
 func (s *Server) advance(now time.Time) {
+	s.fireTimers(now)
 	for {
 		var best *queueItem
 		var bestAt time.Time
@@ -622,6 +623,16 @@ func (s *Server) populate() error {
 		}
 	}
 	walk(s.root)
+	var timers func(it *item)
+	timers = func(it *item) {
+		if it.isJob() && it.buildable() && it.def.Behaviour.Every > 0 {
+			s.nextTimer[it] = s.start.Add(it.def.Behaviour.Every.D())
+		}
+		for _, c := range it.children {
+			timers(c)
+		}
+	}
+	timers(s.root)
 	sort.SliceStable(s.allBuilds, func(i, j int) bool { return s.allBuilds[i].start.Before(s.allBuilds[j].start) })
 	// Queue ids grow with time: history builds first, then waiting items,
 	// then whatever is triggered.
@@ -782,4 +793,41 @@ func timeSpan(d time.Duration) string {
 	default:
 		return fmt.Sprintf("%d ms", d/time.Millisecond)
 	}
+}
+
+// fireTimers queues the builds that jobs with behaviour.every started on
+// their own between the last request and now.
+func (s *Server) fireTimers(now time.Time) {
+	for range 10000 {
+		var it *item
+		var next time.Time
+		for j, t := range s.nextTimer {
+			if t.After(now) {
+				continue
+			}
+			if it == nil || t.Before(next) || (t.Equal(next) && j.fullName() < it.fullName()) {
+				it, next = j, t
+			}
+		}
+		if it == nil {
+			return
+		}
+		c := cause{class: "hudson.triggers.TimerTrigger$TimerTriggerCause", short: "Started by timer"}
+		if it.branch {
+			c = cause{class: "jenkins.branch.BranchEventCause", short: "Push event to branch " + it.displayName()}
+		}
+		r := newRand(s.world.Seed, "timer", it.fullName(), next.UnixNano())
+		s.nextQueue++
+		s.queue = append(s.queue, &queueItem{id: s.nextQueue, job: it, since: next, readyAt: next.Add(s.quietPeriod(it)),
+			causes: []cause{c}, params: s.defaultParams(it, r), paramKey: fmt.Sprint("timer-", next.UnixNano())})
+		s.nextTimer[it] = next.Add(it.def.Behaviour.Every.D())
+	}
+}
+
+// quietPeriod is the job's quiet period, scaled.
+func (s *Server) quietPeriod(it *item) time.Duration {
+	if it.def.QuietPeriod > 0 {
+		return time.Duration(float64(it.def.QuietPeriod.D()) * s.scale)
+	}
+	return time.Duration(float64(5*time.Second) * s.scale)
 }

@@ -82,6 +82,7 @@ type History struct {
 type Behaviour struct {
 	Duration [2]Duration        `toml:"duration" json:"duration"` // before time_scale
 	Outcomes map[string]float64 `toml:"outcomes" json:"outcomes"`
+	Every    Duration           `toml:"every" json:"every"` // a timer (or, for branches, a push) queues a build this often (not scaled)
 }
 
 // Artifact is an archived file of the job's builds. Pass is used for
