@@ -80,13 +80,14 @@ type Model struct {
 	counts    map[jenkins.Status]int
 	total     int
 
-	toast      string
-	toastErr   bool
-	toastSeq   uint64
-	confirm    *confirmDialog
-	spinFrame  int
-	spinArmed  bool
-	clockArmed bool
+	toast       string
+	toastErr    bool
+	toastSeq    uint64
+	confirm     *confirmDialog
+	spinFrame   int
+	spinArmed   bool
+	spinVisible bool
+	clockArmed  bool
 
 	pendingSelect map[string]int // nickname -> build number to select when it appears
 	follow        *follow

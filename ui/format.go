@@ -43,10 +43,8 @@ func fmtAgo(now, t time.Time) string {
 	d := now.Sub(t)
 	switch {
 	case d < time.Minute:
-		if d < 0 {
-			d = 0
-		}
-		return fmt.Sprintf("%ds ago", int(d/time.Second))
+		// not to the second: a column that changes every second redraws every second
+		return "<1m ago"
 	case d < time.Hour:
 		return fmt.Sprintf("%dm ago", int(d/time.Minute))
 	case d < 48*time.Hour:

@@ -333,8 +333,12 @@ const spinEvery = 150 * time.Millisecond
 func (m *Model) onSpin() tea.Cmd {
 	if !m.anyLoading() {
 		m.spinArmed = false
+		m.spinVisible = false
 		return nil
 	}
+	// shown only once a request has taken a whole spin interval: a quick
+	// poll must not redraw the header twice for nothing
+	m.spinVisible = true
 	m.spinFrame = (m.spinFrame + 1) % len(spinnerFrames)
 	return m.after(spinEvery, spinTickMsg{})
 }

@@ -549,3 +549,27 @@ func TestSnippetViewCopies(t *testing.T) {
 		t.Fatalf("error not shown:\n%s", s)
 	}
 }
+
+// The spinner shows only for a request slower than one spin interval, so a
+// quick poll does not redraw the header.
+func TestSpinnerOnlyForSlowRequests(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.fire(isTick[spinTickMsg])
+	before := plain(h)
+	m1, cmd := h.m.Update(keyMsg("r")) // the probe is in flight until cmd runs
+	h.m = m1.(Model)
+	if strings.ContainsAny(strings.SplitN(plain(h), "\n", 2)[0], strings.Join(spinnerFrames, "")) {
+		t.Fatal("spinner shown before a spin interval passed")
+	}
+	h.send(spinTickMsg{})
+	if !strings.ContainsAny(strings.SplitN(plain(h), "\n", 2)[0], strings.Join(spinnerFrames, "")) {
+		t.Fatalf("no spinner for a slow request:\n%s", plain(h))
+	}
+	h.run(cmd)
+	h.fire(isTick[spinTickMsg])
+	h.fire(isTick[toastClearMsg])
+	if got := plain(h); got != before {
+		t.Fatalf("screen changed after a quick poll:\n%s\nwas:\n%s", got, before)
+	}
+}

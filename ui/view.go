@@ -139,7 +139,7 @@ func (m Model) stateText() string {
 		return ""
 	}
 	var parts []string
-	if m.anyLoading() {
+	if m.spinVisible && m.anyLoading() {
 		parts = append(parts, spinnerFrames[m.spinFrame])
 	}
 	switch {
