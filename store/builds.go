@@ -59,16 +59,27 @@ func (s *Store) SaveBuilds(ctx context.Context, integration string, builds []jen
 // job's whole history, so every stored build it did not return is gone
 // (discarded by retention, or deleted). limit <= 0 means unknown.
 func (s *Store) SavePoll(ctx context.Context, integration string, builds []jenkins.Build, limit int) error {
+	return s.save(ctx, integration, builds, limit, true)
+}
+
+// UpdateBuilds records builds without concluding anything about the builds
+// it does not list (none is marked gone): for lists that are not a job's
+// newest builds, e.g. filtered by status.
+func (s *Store) UpdateBuilds(ctx context.Context, integration string, builds []jenkins.Build) error {
+	return s.save(ctx, integration, builds, 0, false)
+}
+
+func (s *Store) save(ctx context.Context, integration string, builds []jenkins.Build, limit int, markGone bool) error {
 	if integration == "" {
 		return fmt.Errorf("store: SaveBuilds needs an integration")
 	}
-	if len(builds) == 0 && limit <= 0 {
+	if len(builds) == 0 && (limit <= 0 || !markGone) {
 		return nil
 	}
-	return retryBusy(ctx, func() error { return s.savePoll(ctx, integration, builds, limit) })
+	return retryBusy(ctx, func() error { return s.savePoll(ctx, integration, builds, limit, markGone) })
 }
 
-func (s *Store) savePoll(ctx context.Context, integration string, builds []jenkins.Build, limit int) error {
+func (s *Store) savePoll(ctx context.Context, integration string, builds []jenkins.Build, limit int, markGone bool) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap("save builds", err)
@@ -97,10 +108,12 @@ func (s *Store) savePoll(ctx context.Context, integration string, builds []jenki
 	}
 	// Mark first, then the upserts below clear the mark of every build the
 	// poll returned: what stays marked is what Jenkins no longer lists.
-	if limit > 0 && len(builds) < limit {
+	switch {
+	case !markGone:
+	case limit > 0 && len(builds) < limit:
 		// Jenkins listed all it has: everything else is gone.
 		_, err = tx.ExecContext(ctx, `UPDATE builds SET gone = 1 WHERE integration = ? AND gone = 0`, integration)
-	} else if hi > 0 {
+	case hi > 0:
 		_, err = tx.ExecContext(ctx, `UPDATE builds SET gone = 1
 WHERE integration = ? AND number BETWEEN ? AND ? AND gone = 0`, integration, lo, hi)
 	}

@@ -471,3 +471,17 @@ func TestResultsSavedBeforeTheBuildIsListed(t *testing.T) {
 		t.Errorf("after another poll build 4 = %s %+v", b.ResultsState, b.Governance)
 	}
 }
+
+func TestUpdateBuildsMarksNothingGone(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	st.SaveBuilds(ctx, "p", []jenkins.Build{build(5), build(4), build(3), build(2), build(1)})
+	// A status-filtered list: 5 and 2 only. 3 and 4 are not gone.
+	if err := st.UpdateBuilds(ctx, "p", []jenkins.Build{build(5), build(2)}); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := st.Builds(ctx, "p", 0)
+	if g := goneNumbers(list); len(g) != 0 {
+		t.Errorf("gone = %v, want none", g)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/jeeves-dev/jeeves/internal/termtext"
 	"github.com/jeeves-dev/jeeves/jenkins"
 	rpt "github.com/jeeves-dev/jeeves/report"
+	"github.com/jeeves-dev/jeeves/store"
 )
 
 func init() {
@@ -30,12 +31,14 @@ var buildsNow = time.Now
 const buildsScanCap = 1000
 
 func runBuilds(e *env) error {
-	fs := newFlagSet(e, "jeeves builds", "jeeves builds [-i NICKNAME] [--status S,S] [--limit N] [--json]")
+	fs := newFlagSet(e, "jeeves builds", "jeeves builds [-i NICKNAME] [--status S,S] [--limit N] [--offline] [--json]")
 	nick := fs.String("i", "", "the integration's `nickname` (default: the only one configured)")
 	statusList := fs.String("status", "", "only builds with these `statuses`, comma-separated: "+statusNames())
 	limit := fs.Int("limit", 50, "show at most `N` builds, newest first")
 	asJSON := fs.Bool("json", false, "print a JSON array instead of a table")
 	cfgPath := fs.String("config", "", "config `file` (default: $JEEVES_CONFIG, else ~/.config/jeeves/config.toml)")
+	offline := fs.Bool("offline", false, "answer from the store alone, without asking Jenkins")
+	storeFlag := fs.String("store", "", storeFlagHelp)
 	if err := fs.parse(e.args); err != nil {
 		return err
 	}
@@ -53,9 +56,25 @@ func runBuilds(e *env) error {
 	if err != nil {
 		return err
 	}
-	in, err := findIntegration(cfg, *nick)
+	var st *store.Store
+	if *offline {
+		if st, err = openStore(e, *storeFlag, true); err != nil {
+			return err
+		}
+	}
+	in, st, err := findIntegrationWithStore(e, cfg, *nick, *storeFlag, st)
+	if st != nil {
+		defer st.Close()
+	}
 	if err != nil {
 		return err
+	}
+	if *offline {
+		rows, err := buildsOffline(e, st, in, want, *limit)
+		if err != nil {
+			return err
+		}
+		return printBuilds(e, in, rows, *asJSON)
 	}
 	c, err := newClientEnv(e.ctx, in, e.getenv)
 	if err != nil {
@@ -68,8 +87,26 @@ func runBuilds(e *env) error {
 	if capped {
 		fmt.Fprintf(e.stderr, "jeeves: note: looked through the newest %d builds only\n", buildsScanCap)
 	}
-	rows := buildRows(in, builds, nil, buildsNow())
-	if *asJSON {
+	// The store fills collections and governance: each finished build's
+	// results are fetched once, ever.
+	var summaries summaryFunc
+	if st == nil {
+		if st, err = openStore(e, *storeFlag, false); err != nil {
+			fmt.Fprintln(e.stderr, "jeeves: warning: no results summaries: "+oneLine(err.Error()))
+		} else {
+			defer st.Close()
+		}
+	}
+	if st != nil {
+		summaries = buildsResults(e, st, c, in, builds, len(want) == 0, *limit)
+	}
+	rows := buildRows(in, builds, summaries, buildsNow())
+	return printBuilds(e, in, rows, *asJSON)
+}
+
+// printBuilds writes rows as JSON or as the table.
+func printBuilds(e *env, in config.Integration, rows []buildRow, asJSON bool) error {
+	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)

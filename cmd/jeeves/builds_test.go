@@ -95,7 +95,8 @@ job = "nope"
 	if err := os.WriteFile(p, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return map[string]string{"JEEVES_CONFIG": p, "JT": buildsToken}
+	// Every command that keeps results gets its own store, never the user's.
+	return map[string]string{"JEEVES_CONFIG": p, "JT": buildsToken, "JEEVES_STORE": filepath.Join(t.TempDir(), "jeeves.db")}
 }
 
 func fixedNow(t *testing.T, now time.Time) {
@@ -300,7 +301,7 @@ func TestBuildsExitCodes(t *testing.T) {
 	}
 
 	code, out, _ := runCLI(t, env, "builds", "--help")
-	if code != 0 || !strings.Contains(out, "jeeves builds [-i NICKNAME] [--status S,S] [--limit N] [--json]") {
+	if code != 0 || !strings.Contains(out, "jeeves builds [-i NICKNAME] [--status S,S] [--limit N] [--offline] [--json]") {
 		t.Errorf("help: %d %q", code, out)
 	}
 }

@@ -15,7 +15,7 @@ import (
 
 func init() {
 	subcommands["results"] = subcommand{
-		summary: "collection runs and governance results of report files (--file)",
+		summary: "collection runs and governance results of one build (-i NICKNAME NUMBER) or of report files (--file)",
 		run:     runResults,
 	}
 }
@@ -129,12 +129,16 @@ func newResultsJSON(integration string, number int, status string, runs []rpt.Co
 }
 
 func runResults(e *env) error {
-	fs := newFlagSet(e, "jeeves results", "jeeves results --file REPORT [--file REPORT]... [--json]")
+	fs := newFlagSet(e, "jeeves results", "jeeves results -i NICKNAME NUMBER [--json] | jeeves results --file REPORT [--file REPORT]... [--json]")
 	var files resFileFlags
 	fs.Var(&files, "file", "a report `file`: newman or Postman CLI JSON, JUnit XML, Jenkins testReport JSON, Spectral JSON or SARIF (repeatable; the format is detected from the content)")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
+	build := resultsBuildFlags(fs) // -i NICKNAME NUMBER: results_build.go
 	if err := fs.parse(e.args); err != nil {
 		return err
+	}
+	if build.wanted() {
+		return build.run(e, fs, asJSON, &files)
 	}
 	if fs.NArg() > 0 {
 		return usageErr("jeeves results: unexpected argument %q; give report files with --file", fs.Arg(0))
