@@ -408,6 +408,7 @@ func (m *Model) selectIntegration(i int) tea.Cmd {
 		return nil
 	}
 	var cmds []tea.Cmd
+	ig.deferred = false
 	if ig.storeLoaded && !ig.loading && (ig.lastOK.IsZero() || m.now.Sub(ig.lastOK) > m.opts.Refresh) {
 		cmds = append(cmds, m.pollNow(ig, false))
 	} else if ig.storeLoaded && !ig.loading {

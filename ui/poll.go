@@ -22,6 +22,7 @@ type integ struct {
 	probe   *jenkins.Probe
 
 	storeLoaded bool
+	deferred    bool      // first poll waits for the integration on screen
 	fromStore   bool      // shown data came from the store only
 	lastOK      time.Time // last successful answer from the server
 	loading     bool      // a poll is in flight (at most one)
@@ -126,7 +127,7 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 	if msg.err != nil {
 		ig.apiErr = clean(msg.err.Error())
 		ig.lastErr = ig.apiErr
-		return nil // a config problem: polling again cannot fix it
+		return m.kickDeferred() // a config problem: polling again cannot fix it
 	}
 	ig.api, ig.apiErr = msg.api, ""
 	return m.pollNow(ig, true)
@@ -149,7 +150,7 @@ func (m *Model) onProbed(msg probedMsg) tea.Cmd {
 		ig.loading = false
 		ig.failures++
 		ig.lastErr = clean(msg.err.Error())
-		return m.schedule(ig)
+		return tea.Batch(m.schedule(ig), m.kickDeferred())
 	}
 	changed := probeChanged(ig.probe, msg.probe) || ig.forceFull
 	p := msg.probe
@@ -175,7 +176,7 @@ func (m *Model) onBuildsLoaded(msg buildsLoadedMsg) tea.Cmd {
 		ig.failures++
 		ig.lastErr = clean(msg.err.Error())
 		ig.probe = nil // so the next successful probe reloads the list
-		return m.schedule(ig)
+		return tea.Batch(m.schedule(ig), m.kickDeferred())
 	}
 	ig.failures = 0
 	ig.lastErr = ""
@@ -191,7 +192,7 @@ func (m *Model) onBuildsLoaded(msg buildsLoadedMsg) tea.Cmd {
 		m.rebuild()
 		m.selectPending()
 	}
-	cmds = append(cmds, m.wantResults(ig), m.startClock())
+	cmds = append(cmds, m.wantResults(ig), m.startClock(), m.kickDeferred())
 	return tea.Batch(cmds...)
 }
 
@@ -300,8 +301,35 @@ func (m *Model) onStoreBuilds(msg storeBuildsMsg) tea.Cmd {
 	if ig == m.cur() {
 		m.rebuild()
 	}
-	// the first frame came from the store; now ask the server
+	// the first frame came from the store; now ask the server. Until the
+	// integration on screen has its first data, the others wait, so a cold
+	// start spends its first requests on what the user sees.
+	if ig != m.cur() && !m.firstDataDone() {
+		ig.deferred = true
+		return nil
+	}
 	return tea.Batch(m.pollNow(ig, true), m.startClock())
+}
+
+// firstDataDone reports whether the integration on screen has answered (or failed) once.
+func (m *Model) firstDataDone() bool {
+	ig := m.cur()
+	return ig == nil || !ig.lastOK.IsZero() || ig.failures > 0 || ig.apiErr != ""
+}
+
+// kickDeferred starts the polls that waited for the first data on screen.
+func (m *Model) kickDeferred() tea.Cmd {
+	if !m.firstDataDone() {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, ig := range m.ints {
+		if ig.deferred {
+			ig.deferred = false
+			cmds = append(cmds, m.pollNow(ig, true))
+		}
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m *Model) onPollTick(msg pollTickMsg) tea.Cmd {

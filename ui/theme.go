@@ -36,26 +36,26 @@ func palette() Palette {
 
 // Styles are every style the views use.
 type Styles struct {
-	NoColor   bool
-	Title     lipgloss.Style
-	Header    lipgloss.Style // table header
-	Subtle    lipgloss.Style
-	Selected  lipgloss.Style // cursor row
-	Focused   lipgloss.Style // title of the focused panel
-	Active    lipgloss.Style // active filter / selected choice
-	Err       lipgloss.Style
-	Warn      lipgloss.Style
-	OK        lipgloss.Style
-	HelpKey   lipgloss.Style
-	HelpDesc  lipgloss.Style
-	Match     lipgloss.Style // search match in the log
-	Border    lipgloss.Style // panel separator
-	Status    map[jenkins.Status]lipgloss.Style
+	NoColor  bool
+	Title    lipgloss.Style
+	Header   lipgloss.Style // table header
+	Subtle   lipgloss.Style
+	Selected lipgloss.Style // cursor row
+	Focused  lipgloss.Style // title of the focused panel
+	Active   lipgloss.Style // active filter / selected choice
+	Err      lipgloss.Style
+	Warn     lipgloss.Style
+	OK       lipgloss.Style
+	HelpKey  lipgloss.Style
+	HelpDesc lipgloss.Style
+	Match    lipgloss.Style // search match in the log
+	Border   lipgloss.Style // panel separator
+	Status   map[jenkins.Status]lipgloss.Style
 	// statusCells are the styled status cells of the builds table, rendered
 	// once (a key press redraws ~50 rows).
 	statusCells map[jenkins.Status]string
-	Severity  map[report.Severity]lipgloss.Style
-	Assertion map[report.AssertionStatus]lipgloss.Style
+	Severity    map[report.Severity]lipgloss.Style
+	Assertion   map[report.AssertionStatus]lipgloss.Style
 }
 
 // NewStyles builds the styles; noColor drops every colour.

@@ -573,3 +573,44 @@ func TestSpinnerOnlyForSlowRequests(t *testing.T) {
 		t.Fatalf("screen changed after a quick poll:\n%s\nwas:\n%s", got, before)
 	}
 }
+
+// Cold start: the integration on screen is asked first; the others wait for
+// its first data. Its first data costs two requests (probe, list).
+func TestColdStartAsksScreenFirst(t *testing.T) {
+	apis, st := newFakes()
+	m := New(Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }}, Options{Integrations: []config.Integration{payments(), orders()}})
+	m.after = holdTimers
+	h := &harness{t: t, m: m}
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	// deliver the store answers by hand, the other integration's first
+	msgs := h.m.Init()().(tea.BatchMsg)
+	var orderMsg, payMsg tea.Msg
+	for _, c := range msgs {
+		switch msg := c().(type) {
+		case storeBuildsMsg:
+			if msg.nick == "Orders API" {
+				orderMsg = msg
+			} else {
+				payMsg = msg
+			}
+		default:
+			h.send(msg)
+		}
+	}
+	m1, cmd := h.m.Update(orderMsg)
+	h.m = m1.(Model)
+	if cmd != nil {
+		h.run(cmd)
+	}
+	if n := apis["Orders API"].n("probe"); n != 0 {
+		t.Fatalf("background integration polled before the one on screen (%d)", n)
+	}
+	h.send(payMsg)
+	pay := apis["Payments API"]
+	if pay.n("probe")+pay.n("builds")+pay.n("jobqueue") != 2 {
+		t.Fatalf("first data took %v requests, want 2", pay.calls)
+	}
+	if apis["Orders API"].n("probe") != 1 {
+		t.Fatal("background integration not polled after the first data")
+	}
+}

@@ -16,9 +16,9 @@ import (
 // Layout constants. Below the minimum the dashboard says so instead of
 // drawing a broken screen.
 const (
-	minWidth   = 72
-	minHeight  = 18
-	wideWidth  = 100 // from here the integrations panel sits on the left
+	minWidth  = 72
+	minHeight = 18
+	wideWidth = 100 // from here the integrations panel sits on the left
 )
 
 func (m Model) tooSmall() bool { return m.width < minWidth || m.height < minHeight }
