@@ -1,0 +1,332 @@
+package main
+
+// End-to-end tests and measurements of the dashboard: the real jeeves binary
+// in a real terminal (tmux) against the simulated Jenkins, started in-process
+// on a loopback port. They skip when tmux is missing (CI=true: fail).
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/internal/tmuxtest"
+	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/jenkins/jenkinstest"
+	jreport "github.com/jeeves-dev/jeeves/report"
+)
+
+const e2eRoot = "../.." // the repository root, from cmd/jeeves
+
+// e2eSim serves w on a free loopback port until the end of the test.
+func e2eSim(tb testing.TB, w *jenkinstest.World, opts ...jenkinstest.Option) *jenkinstest.Server {
+	tb.Helper()
+	srv := jenkinstest.New(w, append([]jenkinstest.Option{jenkinstest.WithAddr("127.0.0.1:0")}, opts...)...)
+	if err := srv.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// e2eClient is a Jenkins client of the test itself, to learn what the
+// simulator holds and to act on it behind the dashboard's back.
+func e2eClient(tb testing.TB, srv *jenkinstest.Server) *jenkins.Client {
+	tb.Helper()
+	user, token := srv.Credentials()
+	c, err := jenkins.New(jenkins.Options{BaseURL: srv.URL(), Username: user, Token: config.NewSecret(token)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// e2eDash is one dashboard run: its config and store live in dir.
+type e2eDash struct {
+	*tmuxtest.Term
+	dir string
+}
+
+// writeE2EConfig writes dir/config.toml with one integration on srv whose
+// token comes from $JEEVES_E2E_TOKEN. refresh "" keeps the default.
+func writeE2EConfig(tb testing.TB, dir string, srv *jenkinstest.Server, nick, job, refresh string) {
+	tb.Helper()
+	user, _ := srv.Credentials()
+	var b strings.Builder
+	if refresh != "" {
+		fmt.Fprintf(&b, "refresh = %q\n\n", refresh)
+	}
+	fmt.Fprintf(&b, "[[integration]]\nnickname = %q\nurl = %q\nusername = %q\ntoken_env = \"JEEVES_E2E_TOKEN\"\njob = %q\n",
+		nick, srv.URL(), user, job)
+	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(b.String()), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// e2eStartDash runs the real binary in tmux at w x h with dir's config and store.
+func e2eStartDash(tb testing.TB, bin string, w, h int, dir string, srv *jenkinstest.Server) *e2eDash {
+	tb.Helper()
+	_, token := srv.Credentials()
+	env := []string{"JEEVES_E2E_TOKEN=" + token, "XDG_STATE_HOME=" + dir, "XDG_CONFIG_HOME=" + dir,
+		"JEEVES_CONFIG=", "JEEVES_STORE=", "NO_COLOR=", "LANG=C.UTF-8"}
+	tm := tmuxtest.Start(tb, w, h, dir, env, bin, "--config", filepath.Join(dir, "config.toml"),
+		"--store", filepath.Join(dir, "jeeves.db"))
+	return &e2eDash{Term: tm, dir: dir}
+}
+
+var (
+	e2eRowRE = regexp.MustCompile(`[▸▾] #(\d+)\s+\S+ (running|success|failure|unstable|aborted|not built)`)
+	// header: fresh data from the server ("data just now", "data 5s"), not offline or stored
+	e2eFreshRE = regexp.MustCompile(`(^|\s)data (just now|\d+s)\b`)
+)
+
+type e2eRow struct {
+	n      int
+	status string
+}
+
+// rows are the build rows on the screen, top to bottom.
+func e2eRows(screen string) []e2eRow {
+	var out []e2eRow
+	for _, m := range e2eRowRE.FindAllStringSubmatch(screen, -1) {
+		n, _ := strconv.Atoi(m[1])
+		out = append(out, e2eRow{n, m[2]})
+	}
+	return out
+}
+
+func e2eRowStatus(screen string, n int) string {
+	for _, r := range e2eRows(screen) {
+		if r.n == n {
+			return r.status
+		}
+	}
+	return ""
+}
+
+func e2eHeader(screen string) string {
+	line, _, _ := strings.Cut(screen, "\n")
+	return line
+}
+
+// fresh reports whether the header shows data fresh from the server.
+func e2eFresh(screen string) bool {
+	h := e2eHeader(screen)
+	return e2eFreshRE.MatchString(h) && !strings.Contains(h, "offline") && !strings.Contains(h, "connecting")
+}
+
+// escape sends Escape on its own: a key sent right after it would read as alt+key.
+func (d *e2eDash) escape() {
+	d.Keys("Escape")
+	time.Sleep(300 * time.Millisecond)
+}
+
+func (d *e2eDash) waitDead(tb testing.TB, timeout time.Duration) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for !d.Dead() {
+		if time.Now().After(deadline) {
+			tb.Fatalf("jeeves did not exit; screen:\n%s", d.Screen())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func e2eTotals(srv *jenkinstest.Server) (reqs int, n int64) {
+	for _, st := range srv.Stats() {
+		reqs += st.Requests
+		n += st.Bytes
+	}
+	return reqs, n
+}
+
+func e2eStatsLine(srv *jenkinstest.Server) string {
+	st := srv.Stats()
+	kinds := make([]string, 0, len(st))
+	for k := range st {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	var b strings.Builder
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "%s=%d/%dB ", k, st[k].Requests, st[k].Bytes)
+	}
+	return b.String()
+}
+
+// e2eFirstFailedAssertion is the first failed assertion of the first failed
+// request in a newman report: what expanding a failed build must show.
+func e2eFirstFailedAssertion(tb testing.TB, name string) (jreport.Execution, jreport.Assertion) {
+	tb.Helper()
+	b, err := jenkinstest.DemoFile(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := jreport.Parse(bytes.NewReader(b), name, jreport.Options{})
+	if err != nil || len(res.Collections) == 0 {
+		tb.Fatalf("parse %s: %v", name, err)
+	}
+	for _, e := range res.Collections[0].Executions {
+		for _, a := range e.Assertions {
+			if a.Status == jreport.Failed {
+				return e, a
+			}
+		}
+	}
+	tb.Fatalf("%s has no failed assertion", name)
+	return jreport.Execution{}, jreport.Assertion{}
+}
+
+// TestE2EDashboard runs the real binary against the simulated Jenkins: open,
+// filter to failed, expand a failed build down to one failed assertion's
+// message, run a parameterized build and see it queue, run and finish while
+// following its log, abort another build, quit.
+func TestE2EDashboard(t *testing.T) {
+	tmuxtest.Require(t)
+	bin := tmuxtest.Build(t, e2eRoot)
+	w, err := jenkinstest.LoadWorld("testdata/e2e/world.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := e2eSim(t, w, jenkinstest.WithTimeScale(0.05))
+	const job = "shop/api-tests"
+	ctx := context.Background()
+	builds, err := e2eClient(t, srv).Builds(ctx, job, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []int
+	running := 0
+	for _, b := range builds {
+		switch {
+		case b.Building:
+			running = b.Number
+		case b.Status == jenkins.StatusFailure:
+			failed = append(failed, b.Number)
+		}
+	}
+	if len(failed) == 0 || running == 0 || builds[0].Number != running {
+		t.Fatalf("the world must have failed builds and its newest running: failed %v running %d", failed, running)
+	}
+	next := running + 1
+	exec, assertion := e2eFirstFailedAssertion(t, "newman-fail.json")
+
+	dir := t.TempDir()
+	writeE2EConfig(t, dir, srv, "Shop API", job, "2s")
+	d := e2eStartDash(t, bin, 120, 40, dir, srv)
+
+	// open: the builds of the job, fresh from the server, with their counts
+	s := d.WaitUntil("the builds list from the server", 20*time.Second, func(s string) bool {
+		return e2eFresh(s) && e2eRowStatus(s, running) == "running"
+	})
+	want := fmt.Sprintf("All %d", len(builds))
+	if !strings.Contains(s, want) || !strings.Contains(s, fmt.Sprintf("Failed %d", len(failed))) || !strings.Contains(s, "Running 1") {
+		t.Fatalf("filter bar lacks %q, Failed %d, Running 1:\n%s", want, len(failed), s)
+	}
+	if !strings.Contains(s, "Shop API") {
+		t.Fatalf("integration not shown:\n%s", s)
+	}
+
+	// filter: f cycles until only the failed builds are listed
+	var got []int
+	for range 8 {
+		before := d.Screen()
+		d.Keys("f")
+		s = d.WaitUntil("the filter to change", 5*time.Second, func(s string) bool { return s != before })
+		time.Sleep(200 * time.Millisecond)
+		s = d.Screen()
+		got = got[:0]
+		all := true
+		for _, r := range e2eRows(s) {
+			got = append(got, r.n)
+			all = all && r.status == "failure"
+		}
+		if all && len(got) > 0 {
+			break
+		}
+	}
+	if !slices.Equal(got, failed) {
+		t.Fatalf("failed filter lists %v, want %v:\n%s", got, failed, s)
+	}
+
+	// expand the newest failed build down to its first failed assertion
+	d.Keys("Enter")
+	s = d.WaitFor("newman · requests", 20*time.Second)
+	if !strings.Contains(s, fmt.Sprintf("▾ #%d", failed[0])) {
+		t.Fatalf("#%d not expanded:\n%s", failed[0], s)
+	}
+	d.Keys("j", "Enter")
+	reqLine := "✘ " + exec.Method + " " + exec.Folder + "/" + exec.Name
+	if exec.Folder == "" {
+		reqLine = "✘ " + exec.Method + " " + exec.Name
+	}
+	d.WaitFor(reqLine, 10*time.Second)
+	d.Keys("j", "Enter")
+	msg := "✘ " + assertion.Name + ": " + assertion.Message
+	if len(msg) > 60 {
+		msg = msg[:60]
+	}
+	s = d.WaitFor(msg, 10*time.Second)
+	t.Logf("failed assertion on screen: %s", msg)
+
+	// back to all builds
+	d.Keys("F")
+	s = d.WaitUntil("all builds again", 5*time.Second, func(s string) bool { return e2eRowStatus(s, running) == "running" })
+
+	// run a parameterized build: change the choice, confirm once
+	d.Keys("b")
+	s = d.WaitFor("ENVIRONMENT", 5*time.Second)
+	for _, p := range []string{"run build", "COLLECTION", "collections/orders.json", "BAIL", "staging"} {
+		if !strings.Contains(s, p) {
+			t.Fatalf("run form lacks %q:\n%s", p, s)
+		}
+	}
+	d.Keys("Right")
+	time.Sleep(200 * time.Millisecond)
+	d.Keys("Enter")
+	s = d.WaitFor("Run "+job+" with", 5*time.Second)
+	d.Keys("y")
+	d.WaitUntil("the queued item", 10*time.Second, func(s string) bool { return strings.Contains(s, "queued") })
+	s = d.WaitUntil(fmt.Sprintf("#%d running", next), 20*time.Second, func(s string) bool { return e2eRowStatus(s, next) == "running" })
+	if st := srv.Stats()["trigger"]; st.Requests != 1 {
+		t.Fatalf("%d trigger requests, want 1", st.Requests)
+	}
+
+	// follow its log until it finishes
+	d.Keys("c")
+	s = d.WaitFor(fmt.Sprintf("console #%d", next), 5*time.Second)
+	d.WaitFor("Started by user Alice Tester", 10*time.Second)
+	if !strings.Contains(e2eHeader(d.Screen()), "following") {
+		t.Fatalf("log of a running build is not followed:\n%s", d.Screen())
+	}
+	s = d.WaitFor("Finished: SUCCESS", 30*time.Second)
+	d.WaitUntil("the log to stop following", 10*time.Second, func(s string) bool { return !strings.Contains(e2eHeader(s), "following") })
+	d.escape()
+	s = d.WaitUntil(fmt.Sprintf("#%d success", next), 20*time.Second, func(s string) bool { return e2eRowStatus(s, next) == "success" })
+	if !strings.Contains(s, "ENVIRONMENT=production") {
+		t.Fatalf("#%d's parameters not shown (want ENVIRONMENT=production):\n%s", next, s)
+	}
+
+	// abort the other running build
+	d.Keys("j")
+	d.WaitFor(fmt.Sprintf("#%d · started", running), 5*time.Second)
+	d.Keys("x")
+	d.WaitFor(fmt.Sprintf("Abort build #%d?", running), 5*time.Second)
+	d.Keys("y")
+	d.WaitUntil(fmt.Sprintf("#%d aborted", running), 20*time.Second, func(s string) bool { return e2eRowStatus(s, running) == "aborted" })
+	if st := srv.Stats()["stop"]; st.Requests != 1 {
+		t.Fatalf("%d stop requests, want 1", st.Requests)
+	}
+
+	d.Keys("q")
+	d.waitDead(t, 5*time.Second)
+	t.Logf("server: %s", e2eStatsLine(srv))
+}
