@@ -105,3 +105,52 @@ func TestAgainstSimulator(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestSimulatorOutageAndRecovery: Jenkins goes away and comes back; the
+// dashboard keeps its data, says it is offline with the error, stays
+// responsive, and recovers on the next poll.
+func TestSimulatorOutageAndRecovery(t *testing.T) {
+	srv := jenkinstest.New(jenkinstest.DemoWorld(), jenkinstest.WithAddr("127.0.0.1:0"))
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	user, token := srv.Credentials()
+	cl, err := jenkins.New(jenkins.Options{BaseURL: srv.URL(), Username: user, Token: config.NewSecret(token), Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := config.Integration{Nickname: "Orders API", URL: srv.URL(), Job: "orders-api", Source: "config"}
+	m := New(Deps{Jenkins: simConnector{cl}, Store: &memStore{saved: map[string]int{}}, Clock: time.Now}, Options{Integrations: []config.Integration{in}})
+	m.after = holdTimers
+	h := &harness{t: t, m: m}
+	h.start(100, 30)
+	rows := len(h.m.rows)
+	if rows == 0 {
+		t.Fatal("no builds")
+	}
+	if err := srv.Outage(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	h.fire(isTick[pollTickMsg])
+	s := plain(h)
+	if !strings.Contains(s, "offline") || !strings.Contains(s, "last error:") || len(h.m.rows) != rows {
+		t.Fatalf("outage not shown or data lost (%d rows):\n%s", len(h.m.rows), s)
+	}
+	h.key("f") // still responsive
+	if h.m.filter != 1 {
+		t.Fatal("keys ignored while offline")
+	}
+	h.key("F")
+	deadline := time.Now().Add(10 * time.Second)
+	for srv.Down() {
+		if time.Now().After(deadline) {
+			t.Fatal("the simulator never came back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	h.fire(isTick[pollTickMsg])
+	if s := plain(h); strings.Contains(s, "offline") || !strings.Contains(s, "data just now") {
+		t.Fatalf("did not recover:\n%s", s)
+	}
+}
