@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerates the demo reports the simulated Jenkins serves as build artifacts,
-# with the real tools from npm (versions pinned in package-lock.json):
+# with the real tools from npm (versions pinned in package.json/package-lock.json):
 #   newman JSON + JUnit + cli output, Postman CLI JSON + JUnit, Spectral JSON + SARIF.
 # The collection runs offline against api-server.js on a loopback port: once in
 # "good" mode (passing builds) and once in "bad" mode (failing builds).
@@ -8,8 +8,9 @@
 # rewritten to a Jenkins workspace path, as a real build would show.
 set -eu
 cd "$(dirname "$0")"
-# npm install (not ci): postman-cli's other-platform binaries are not in the lock file, so ci refuses it.
-npm install --no-audit --no-fund >/dev/null 2>&1
+npm ci --no-audit --no-fund >/dev/null
+# postman-cli lives apart, without a lock file (see postman-cli/package.json).
+(cd postman-cli && npm install --no-audit --no-fund >/dev/null 2>&1)
 out=reports
 mkdir -p "$out"
 ws=/var/jenkins_home/workspace/payments/api-tests
@@ -34,7 +35,7 @@ for mode in good bad; do
   ./node_modules/.bin/newman run collection.json -e environment.json --env-var "baseUrl=$base" --color on \
     --reporters cli,json,junit --reporter-json-export "$out/newman-$name.json" \
     --reporter-junit-export "$out/newman-$name.xml" >"$out/newman-$name.txt" || true
-  HOME="$here/.postman-home" ./node_modules/.bin/postman collection run collection.json -e environment.json \
+  HOME="$here/.postman-home" ./postman-cli/node_modules/.bin/postman collection run collection.json -e environment.json \
     --env-var "baseUrl=$base" --reporters json,junit \
     --reporter-json-export "$out/postman-cli-$name.json" \
     --reporter-junit-export "$out/postman-cli-$name.xml" \
