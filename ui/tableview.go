@@ -1,0 +1,342 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/report"
+)
+
+// tableview.go: rendering of the builds table and its expanded results.
+
+// filterBar: All 60 · Success 41 · Failed 9 … with the active filter marked,
+// or the search field while searching.
+func (m Model) filterBar() string {
+	w := m.mainWidth()
+	if m.searching {
+		return "/" + m.search.view(w-1, true)
+	}
+	var parts []string
+	for i, s := range filterStatuses {
+		n := m.total
+		if s != "" {
+			n = m.counts[s]
+			if n == 0 && i != m.filter {
+				continue
+			}
+		}
+		t := filterName(s) + " " + itoa(n)
+		if i == m.filter {
+			t = m.st.Active.Render(t)
+		}
+		parts = append(parts, t)
+	}
+	if ig := m.cur(); ig != nil && len(ig.queue) > 0 {
+		parts = append(parts, m.st.status(jenkins.StatusQueued).Render("Queued "+itoa(len(ig.queue))))
+	}
+	bar := strings.Join(parts, m.st.Subtle.Render(" · "))
+	if width(bar) > w {
+		bar = m.compactFilterBar()
+	}
+	if q := m.search.value; q != "" {
+		bar += "  " + m.st.Warn.Render("/"+q)
+	}
+	return bar
+}
+
+// compactFilterBar is the filter bar with glyphs for the inactive statuses:
+// All 50 · ✔ 34 · ✘ 2 · ▲ 7 · ■ 4 · ○ 2 · ▶ 1.
+func (m Model) compactFilterBar() string {
+	var parts []string
+	for i, s := range filterStatuses {
+		n := m.total
+		if s != "" {
+			n = m.counts[s]
+			if n == 0 && i != m.filter {
+				continue
+			}
+		}
+		t := statusGlyph(s) + " " + itoa(n)
+		switch {
+		case i == m.filter:
+			t = m.st.Active.Render(filterName(s) + " " + itoa(n))
+		case s == "":
+			t = "All " + itoa(n)
+		default:
+			t = m.st.status(s).Render(t)
+		}
+		parts = append(parts, t)
+	}
+	if ig := m.cur(); ig != nil && len(ig.queue) > 0 {
+		parts = append(parts, m.st.status(jenkins.StatusQueued).Render("… "+itoa(len(ig.queue))))
+	}
+	return strings.Join(parts, m.st.Subtle.Render(" · "))
+}
+
+func (m Model) columns() cols {
+	c := cols{mark: 2, num: 6, status: statusColWidth, started: 8, dur: 12, coll: 10, gov: 7}
+	fixed := c.mark + c.num + c.status + c.started + c.dur + c.coll + c.gov + 7
+	c.cause = max(0, m.mainWidth()-fixed)
+	return c
+}
+
+func (m Model) tableHeader() string {
+	c := m.columns()
+	l := strings.Repeat(" ", c.mark) + cell("#", c.num) + " " + cell("Status", c.status) + " " + cell("Started", c.started) + " " +
+		cell("Duration", c.dur) + " " + cell("Tests", c.coll) + " " + cell("Lint", c.gov) + " " + cell("Cause", c.cause)
+	return m.st.Header.Render(cell(l, m.mainWidth()))
+}
+
+func (m Model) tableRows() []string {
+	h := m.tableHeight()
+	out := make([]string, 0, h)
+	ig := m.cur()
+	if ig == nil {
+		return out
+	}
+	if len(m.rows) == 0 {
+		msg := "no builds yet"
+		switch {
+		case m.total > 0:
+			msg = "no builds match the filter (F shows all)"
+		case !ig.storeLoaded || (ig.lastOK.IsZero() && ig.failures == 0 && ig.apiErr == ""):
+			msg = "loading builds…"
+		}
+		return append(out, "  "+m.st.Subtle.Render(msg))
+	}
+	end := min(len(m.rows), m.offset+h)
+	c := m.columns()
+	for i := m.offset; i < end; i++ {
+		out = append(out, m.renderRow(ig, m.rows[i], i == m.cursor && m.focus == focusBuilds, c))
+	}
+	return out
+}
+
+func (m Model) renderRow(ig *integ, r row, selected bool, c cols) string {
+	w := m.mainWidth()
+	var line string
+	var st jenkins.Status
+	styled := func(s string) string { return s }
+	switch r.kind {
+	case rowQueue:
+		q := &ig.queue[r.num]
+		st = jenkins.StatusQueued
+		why := clean(q.Why)
+		if q.Cancelled {
+			why = "cancelled"
+		}
+		line = strings.Repeat(" ", c.mark) + cell("", c.num) + " " + cell(statusLabel(st), c.status) + " " +
+			cell(fmtAgo(m.now, q.InQueueSince), c.started) + " " + cell("waits "+fmtDur(m.now.Sub(q.InQueueSince)), c.dur) + " " +
+			cell("", c.coll) + " " + cell("", c.gov) + " " + cell(why, c.cause)
+	case rowBuild:
+		rec := ig.rowRecord(r)
+		if rec == nil {
+			return ""
+		}
+		line, st = m.buildLine(ig, rec, r, c)
+	default:
+		line = strings.Repeat("  ", r.depth) + m.detailText(ig, r)
+		styled = func(s string) string { return m.styleDetail(ig, r, s) }
+	}
+	line = cell(line, w)
+	if selected {
+		return m.st.Selected.Render(line)
+	}
+	if r.kind == rowBuild || r.kind == rowQueue {
+		// colour only the status cell
+		start := c.mark + c.num + 1
+		return line[:byteIndex(line, start)] + m.st.statusCell(st) + line[byteIndex(line, start+c.status):]
+	}
+	return styled(line)
+}
+
+// byteIndex is the byte offset of cell column col in a plain line.
+func byteIndex(s string, col int) int {
+	w := 0
+	for i, r := range s {
+		if w >= col {
+			return i
+		}
+		switch {
+		case r < 0x80 || narrowGlyph(r):
+			w++
+		default:
+			w += ansi.StringWidth(string(r))
+		}
+	}
+	return len(s)
+}
+
+func (m Model) buildLine(ig *integ, rec *BuildRecord, r row, c cols) (string, jenkins.Status) {
+	st := recStatus(rec)
+	mark := "▸ "
+	if m.expanded[r.key] {
+		mark = "▾ "
+	}
+	dur := fmtDur(rec.Duration)
+	if rec.Building {
+		dur = fmtProgress(m.now, &rec.Build)
+	}
+	coll, gov := fmtCollections(rec.Collections), fmtGovernance(rec.Governance)
+	switch {
+	case rec.Building:
+		coll, gov = "", ""
+	case ig.resultsInFlight[rec.Number] || rec.ResultsState.unknown():
+		if rec.Collections == nil {
+			coll = "…"
+		}
+		if rec.Governance == nil {
+			gov = "…"
+		}
+	case rec.ResultsState == ResultsFailed:
+		if rec.Collections == nil {
+			coll = "!"
+		}
+	}
+	num := "#" + itoa(rec.Number)
+	cause := fmtCause(&rec.Build)
+	if rec.Gone {
+		cause = "(gone) " + cause
+	}
+	line := mark + cell(num, c.num) + " " + cell(statusLabel(st), c.status) + " " + cell(fmtAgo(m.now, rec.Started), c.started) + " " +
+		cell(dur, c.dur) + " " + cell(coll, c.coll) + " " + cell(gov, c.gov) + " " + cell(cause, c.cause)
+	return line, st
+}
+
+// results of build n, if loaded.
+func (ig *integ) res(n int) *report.Results {
+	if r, ok := ig.results[n]; ok {
+		return &r
+	}
+	return nil
+}
+
+// detailText is the plain text of an expanded line.
+func (m Model) detailText(ig *integ, r row) string {
+	res := ig.res(r.num)
+	mark := func() string {
+		if m.expanded[r.key] {
+			return "▾ "
+		}
+		return "▸ "
+	}
+	switch r.kind {
+	case rowNote:
+		return r.note
+	case rowCollection:
+		c := &res.Collections[r.ci]
+		s := mark() + clean(c.Name) + " · " + string(c.Tool) + fmt.Sprintf(" · requests %d/%d failed · assertions %d/%d passed",
+			c.Requests.Failed, c.Requests.Total, c.Assertions.Total-c.Assertions.Failed, c.Assertions.Total)
+		if c.Assertions.Skipped > 0 {
+			s += fmt.Sprintf(" (%d skipped)", c.Assertions.Skipped)
+		}
+		if c.Iterations > 1 {
+			s += fmt.Sprintf(" · %d iterations", c.Iterations)
+		}
+		if c.DurationMS > 0 {
+			s += " · " + fmtMS(c.DurationMS)
+		}
+		if c.Artifact != "" {
+			s += " · " + clean(c.Artifact)
+		}
+		if c.Partial {
+			s += " · partial: " + clean(c.PartialWhy)
+		}
+		return s
+	case rowExecution:
+		e := &res.Collections[r.ci].Executions[r.ei]
+		g := "✔"
+		if execFailed(e) {
+			g = "✘"
+		}
+		name := clean(e.Name)
+		if e.Folder != "" {
+			name = clean(e.Folder) + "/" + name
+		}
+		s := mark() + g + " " + clean(e.Method) + " " + name
+		if e.Code > 0 {
+			s += " · " + itoa(e.Code)
+		}
+		if e.ResponseMS > 0 {
+			s += " · " + fmtMS(e.ResponseMS)
+		}
+		if res.Collections[r.ci].Iterations > 1 {
+			s += fmt.Sprintf(" · iteration %d", e.Iteration)
+		}
+		return s
+	case rowAssertion:
+		e := &res.Collections[r.ci].Executions[r.ei]
+		if r.ai < 0 {
+			return "✘ error: " + clean(e.Error)
+		}
+		a := &e.Assertions[r.ai]
+		s := assertionGlyph(a.Status) + " " + clean(a.Name)
+		if a.Message != "" {
+			s += ": " + clean(a.Message)
+		}
+		return s
+	case rowGovernance:
+		g := &res.Governance[r.ci]
+		cs, gs := (&report.Results{Governance: []report.GovernanceResult{*g}}).Summaries()
+		_ = cs
+		s := mark() + clean(g.Definition) + " · " + string(g.Tool) + " · " + fmtGovernanceFull(gs)
+		if g.Artifact != "" {
+			s += " · " + clean(g.Artifact)
+		}
+		if g.Partial {
+			s += " · partial: " + clean(g.PartialWhy)
+		}
+		return s
+	case rowSeverity:
+		return string(r.sev) + " (" + r.note + ")"
+	case rowViolation:
+		v := &res.Governance[r.ci].Violations[r.ei]
+		s := clean(v.Rule) + "  " + clean(v.Message)
+		if v.Path != "" {
+			s += "  " + clean(v.Path)
+		}
+		if v.File != "" || v.Line > 0 {
+			s += fmt.Sprintf("  %s:%d:%d", clean(v.File), v.Line, v.Column)
+		}
+		return s
+	}
+	return ""
+}
+
+func fmtGovernanceFull(g *report.GovernanceSummary) string {
+	if g == nil {
+		return "no violations"
+	}
+	return fmt.Sprintf("%d errors, %d warnings, %d info, %d hints", g.Error, g.Warning, g.Info, g.Hint)
+}
+
+func fmtMS(ms int64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%dms", ms)
+	}
+	return fmt.Sprintf("%.1fs", float64(ms)/1000)
+}
+
+func (m Model) styleDetail(ig *integ, r row, s string) string {
+	switch r.kind {
+	case rowNote:
+		return m.st.Subtle.Render(s)
+	case rowSeverity, rowViolation:
+		return m.st.Severity[r.sev].Render(s)
+	case rowExecution:
+		if res := ig.res(r.num); res != nil && execFailed(&res.Collections[r.ci].Executions[r.ei]) {
+			return m.st.Err.Render(s)
+		}
+	case rowAssertion:
+		if r.ai < 0 {
+			return m.st.Err.Render(s)
+		}
+		if res := ig.res(r.num); res != nil {
+			return m.st.Assertion[res.Collections[r.ci].Executions[r.ei].Assertions[r.ai].Status].Render(s)
+		}
+	}
+	return s
+}
