@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -115,7 +116,7 @@ func (lv *logView) appendText(b []byte, keepSGR bool) {
 	data := append(lv.partial, b...)
 	lv.partial = nil
 	for {
-		i := strings.IndexByte(string(data), '\n')
+		i := bytes.IndexByte(data, '\n')
 		if i < 0 {
 			break
 		}

@@ -614,3 +614,18 @@ func TestColdStartAsksScreenFirst(t *testing.T) {
 		t.Fatal("background integration not polled after the first data")
 	}
 }
+
+// On a narrow screen the integrations strip scrolls to keep the selection visible.
+func TestNarrowStripShowsSelection(t *testing.T) {
+	var ints []config.Integration
+	for _, n := range []string{"Alpha service API", "Bravo service API", "Charlie service API", "Delta service API", "Echo service API", "Foxtrot service API"} {
+		ints = append(ints, config.Integration{Nickname: n, URL: "http://x.test", Job: "j", Source: "config"})
+	}
+	h, _, _ := newHarness(t, Options{Integrations: ints})
+	h.start(80, 24)
+	h.key("tab", "G")
+	line := strings.Split(plain(h), "\n")[1]
+	if !strings.Contains(line, "[Foxtrot service API]") {
+		t.Fatalf("selection not visible: %q", line)
+	}
+}

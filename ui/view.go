@@ -264,29 +264,38 @@ func (m Model) ageShort(ig *integ) string {
 	return itoa(int(d/(24*time.Hour))) + "d"
 }
 
-// integrationStrip is the narrow-screen form of the panel: one line.
+// integrationStrip is the narrow-screen form of the panel: one line, scrolled
+// so the selected integration is always visible.
 func (m Model) integrationStrip() string {
-	var parts []string
-	for i, ig := range m.ints {
-		g, st := m.lastStatus(ig)
-		name := clean(ig.cfg.Nickname)
-		if i == m.sel {
-			name = "[" + name + "]"
-			if m.focus == focusIntegrations {
-				parts = append(parts, m.st.Selected.Render(g+" "+name))
-				continue
-			}
-		}
-		parts = append(parts, m.st.status(st).Render(g)+" "+name)
-	}
 	label := "Integrations:"
 	if m.focus == focusIntegrations {
 		label = m.st.Focused.Render(label)
 	}
-	if len(parts) == 0 {
-		parts = append(parts, m.st.Subtle.Render("none (a adds one)"))
+	if len(m.ints) == 0 {
+		return label + " " + m.st.Subtle.Render("none (a adds one)")
 	}
-	return label + " " + strings.Join(parts, "  ")
+	parts := make([]string, len(m.ints))
+	for i, ig := range m.ints {
+		g, st := m.lastStatus(ig)
+		name := clean(ig.cfg.Nickname)
+		switch {
+		case i == m.sel && m.focus == focusIntegrations:
+			parts[i] = m.st.Selected.Render(g + " [" + name + "]")
+		case i == m.sel:
+			parts[i] = m.st.status(st).Render(g) + " [" + name + "]"
+		default:
+			parts[i] = m.st.status(st).Render(g) + " " + name
+		}
+	}
+	first := 0
+	for first < m.sel && width(label+" … "+strings.Join(parts[first:m.sel+1], "  ")) > m.width {
+		first++
+	}
+	strip := strings.Join(parts[first:], "  ")
+	if first > 0 {
+		strip = "… " + strip
+	}
+	return label + " " + strip
 }
 
 // statusColWidth fits the longest status label, "○ not built".
