@@ -485,3 +485,37 @@ func TestUpdateBuildsMarksNothingGone(t *testing.T) {
 		t.Errorf("gone = %v, want none", g)
 	}
 }
+
+// FuzzDecodeBuild: whatever bytes a damaged store holds, decoding returns
+// an error or a build, never panics or allocates beyond the data's size.
+func FuzzDecodeBuild(f *testing.F) {
+	f.Add(encodeBuild(build(7)))
+	f.Add(encodeBuild(jenkins.Build{Number: 1, Building: true, Params: []jenkins.Param{}}))
+	f.Add([]byte{codecV1})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var b jenkins.Build
+		if err := decodeBuild(data, &b); err != nil {
+			return
+		}
+		// What decodes must survive a round trip unchanged.
+		var again jenkins.Build
+		if err := decodeBuild(encodeBuild(b), &again); err != nil || !reflect.DeepEqual(again, b) {
+			t.Errorf("round trip: %v\n got %+v\nwant %+v", err, again, b)
+		}
+	})
+}
+
+func FuzzDecodeResultInfo(f *testing.F) {
+	f.Add(encodeResultInfo(resultInfo{state: ResultsStored, cs: &report.CollectionSummary{Runs: 1, Assertions: 64, AssertionsFailed: 13}}))
+	f.Add(encodeResultInfo(resultInfo{state: ResultsEmpty, why: WhyNoArtifacts}))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ri, err := decodeResultInfo(data)
+		if err != nil {
+			return
+		}
+		again, err := decodeResultInfo(encodeResultInfo(ri))
+		if err != nil || !reflect.DeepEqual(again, ri) {
+			t.Errorf("round trip: %v\n got %+v\nwant %+v", err, again, ri)
+		}
+	})
+}
