@@ -236,7 +236,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.PasteMsg:
 		return m, m.onPaste(msg)
 	case tea.KeyPressMsg:
-		return m, m.onKey(msg)
+		cmd := m.onKey(msg)
+		return m, tea.Batch(cmd, m.startClock()) // back on a screen with elapsed times
 	}
 	return m, nil
 }

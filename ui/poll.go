@@ -373,8 +373,8 @@ func (m *Model) onSpin() tea.Cmd {
 
 // needsClock reports whether something on screen shows a running time.
 func (m Model) needsClock() bool {
-	if m.page == pageLog && m.log != nil && m.log.more {
-		return false
+	if m.page != pageMain || m.help || m.tooSmall() {
+		return false // no elapsed time on screen
 	}
 	ig := m.cur()
 	if ig == nil {

@@ -629,3 +629,18 @@ func TestNarrowStripShowsSelection(t *testing.T) {
 		t.Fatalf("selection not visible: %q", line)
 	}
 }
+
+// Off the builds screen no elapsed time is shown, so the clock stops.
+func TestClockStopsOffTheBuildsScreen(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.key("?")
+	h.fire(isTick[clockTickMsg])
+	if n := len(timersOf[clockTickMsg](h)); n != 0 {
+		t.Fatalf("clock still ticking behind the help screen (%d)", n)
+	}
+	h.key("?")
+	if n := len(timersOf[clockTickMsg](h)); n != 1 {
+		t.Fatalf("clock not restarted on the builds screen (%d)", n)
+	}
+}
