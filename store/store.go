@@ -197,6 +197,17 @@ func (s *Store) setup(ctx context.Context) error {
 	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
 		return s.wrap("open", err)
 	}
+	if _, err := os.Stat(s.path + damagedSuffix); err == nil {
+		// Marked damaged while in use: check the whole file this once.
+		var res string
+		if err := s.db.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&res); err != nil {
+			return s.wrap("check", err)
+		}
+		if res != "ok" {
+			return &Error{Path: s.path, Op: "check", Code: sqlite3.SQLITE_CORRUPT, msg: "database disk image is malformed (" + res + ")"}
+		}
+		os.Remove(s.path + damagedSuffix)
+	}
 	var mode string
 	if err := retryBusy(ctx, func() error {
 		return s.db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
@@ -315,10 +326,22 @@ func (s *Store) wrap(op string, err error) error {
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
-		return &Error{Path: s.path, Op: op, Code: se.Code(), msg: sqliteMessage(err)}
+		e := &Error{Path: s.path, Op: op, Code: se.Code(), msg: sqliteMessage(err)}
+		if isDamaged(err) {
+			// Found damaged while in use: leave a mark so that the next Open
+			// checks the file and, if need be, moves it aside.
+			if f, ferr := os.OpenFile(s.path+damagedSuffix, os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
+				f.Close()
+			}
+			e.msg += "; restart jeeves to check the store and start a fresh one if need be"
+		}
+		return e
 	}
 	return fmt.Errorf("store %s: %s: %w", s.path, op, err)
 }
+
+// damagedSuffix names the mark left next to a store found damaged in use.
+const damagedSuffix = ".damaged"
 
 // Error is a failure of the SQLite layer under the store.
 type Error struct {
@@ -352,5 +375,6 @@ func moveAside(path string, now time.Time) (string, error) {
 		}
 	}
 	os.Remove(path + "-shm")
+	os.Remove(path + damagedSuffix)
 	return aside, nil
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jeeves-dev/jeeves/jenkins"
 )
 
 func openTemp(t testing.TB) *Store {
@@ -348,5 +350,87 @@ func TestStateRoundTrip(t *testing.T) {
 	st.db.QueryRow("SELECT count(*) FROM state").Scan(&n)
 	if n != 0 {
 		t.Errorf("empty value left %d rows", n)
+	}
+}
+
+// Damage found while the store is in use (not at open) is reported as an
+// error, and the next Open checks the file and moves it aside.
+func TestDamageFoundInUseIsHandledAtNextOpen(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "jeeves.db")
+	ctx := context.Background()
+	st, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var poll []jenkins.Build
+	for n := 2000; n >= 1; n-- {
+		poll = append(poll, build(n))
+	}
+	if err := st.SaveBuilds(ctx, "p", poll); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	fi, _ := os.Stat(path)
+	// Wreck everything after the first two pages: the schema still reads.
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt(bytes.Repeat([]byte{0xA5}, int(fi.Size())-8192), 8192)
+	f.Close()
+
+	st, err = Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	_, err = st.Builds(ctx, "p", 0)
+	if err == nil || !strings.Contains(err.Error(), "restart jeeves") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("Builds on a damaged store: %v", err)
+	}
+	st.Close()
+	if _, err := os.Stat(path + damagedSuffix); err != nil {
+		t.Fatalf("no damage mark: %v", err)
+	}
+	st, err = Open(path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer st.Close()
+	if n := st.Notice(); !strings.Contains(n, "moved to") {
+		t.Errorf("notice = %q", n)
+	}
+	if len(asideFiles(t, dir)) != 1 {
+		t.Error("damaged store not moved aside")
+	}
+	if _, err := os.Stat(path + damagedSuffix); err == nil {
+		t.Error("damage mark left behind")
+	}
+	if list, err := st.Builds(ctx, "p", 0); err != nil || len(list) != 0 {
+		t.Errorf("fresh store: %d builds, %v", len(list), err)
+	}
+}
+
+// A mark on a healthy store (e.g. a passing glitch) is checked and cleared.
+func TestDamageMarkOnAHealthyStoreIsCleared(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "jeeves.db")
+	st, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SetState(context.Background(), "k", "v")
+	st.Close()
+	os.WriteFile(path+damagedSuffix, nil, 0o600)
+	st, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if v, _ := st.State(context.Background(), "k"); v != "v" || st.Notice() != "" || len(asideFiles(t, dir)) != 0 {
+		t.Errorf("healthy store was not kept: %q", v)
+	}
+	if _, err := os.Stat(path + damagedSuffix); err == nil {
+		t.Error("mark not cleared")
 	}
 }
