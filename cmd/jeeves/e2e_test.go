@@ -330,3 +330,73 @@ func TestE2EDashboard(t *testing.T) {
 	d.waitDead(t, 5*time.Second)
 	t.Logf("server: %s", e2eStatsLine(srv))
 }
+
+// TestE2EOutage takes the simulated Jenkins down under the running dashboard:
+// it keeps answering keys, shows that it is offline with the data's age and
+// the last error, and recovers by itself when Jenkins is back.
+func TestE2EOutage(t *testing.T) {
+	tmuxtest.Require(t)
+	bin := tmuxtest.Build(t, e2eRoot)
+	w, err := jenkinstest.LoadWorld("testdata/e2e/world.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := e2eSim(t, w, jenkinstest.WithTimeScale(0.05))
+	const job = "shop/api-tests"
+	dir := t.TempDir()
+	writeE2EConfig(t, dir, srv, "Shop API", job, "1s")
+	d := e2eStartDash(t, bin, 80, 24, dir, srv)
+	s := d.WaitUntil("the builds list from the server", 20*time.Second, func(s string) bool {
+		return e2eFresh(s) && e2eRowStatus(s, 12) == "running" && e2eRowStatus(s, 11) != ""
+	})
+	// the results of the builds on screen load in the background; let them
+	time.Sleep(2 * time.Second)
+
+	const outage = 12 * time.Second
+	if err := srv.Outage(outage); err != nil {
+		t.Fatal(err)
+	}
+	down := time.Now()
+	s = d.WaitUntil("the offline state", 10*time.Second, func(s string) bool {
+		return strings.Contains(e2eHeader(s), "offline") && strings.Contains(s, "last error:")
+	})
+	if !regexp.MustCompile(`offline · data (just now|\d+s)`).MatchString(e2eHeader(s)) {
+		t.Errorf("offline header without the data's age: %q", e2eHeader(s))
+	}
+	if !strings.Contains(s, "last error: poll job \""+job+"\"") || !strings.Contains(s, "connection to") {
+		t.Errorf("last error does not say what failed:\n%s", s)
+	}
+	t.Logf("offline after %v: %s", time.Since(down).Round(100*time.Millisecond), strings.TrimSpace(e2eHeader(s)))
+
+	// still answers keys: the cursor moves, a build expands and collapses, help opens
+	d.Keys("j")
+	time.Sleep(200 * time.Millisecond)
+	d.Keys("Enter")
+	d.WaitFor("▾ #11", 3*time.Second)
+	d.Keys("Left")
+	d.WaitFor("▸ #11", 3*time.Second)
+	d.Keys("?")
+	s = d.WaitFor("page down", 3*time.Second)
+	if h := e2eHeader(s); !strings.Contains(h, "keys") || !strings.Contains(h, "offline") {
+		t.Errorf("help header %q: want the keys title and the offline state", h)
+	}
+	d.escape()
+	d.WaitFor("last error:", 3*time.Second)
+	if !srv.Down() {
+		t.Fatalf("the outage ended (%v) before the keys were checked; lengthen it", time.Since(down))
+	}
+
+	// back: polling resumes by itself, the error goes, new builds show
+	s = d.WaitUntil("recovery", 40*time.Second, func(s string) bool {
+		return e2eFresh(s) && !strings.Contains(s, "last error:")
+	})
+	t.Logf("recovered %v after the outage began", time.Since(down).Round(100*time.Millisecond))
+	if _, err := e2eClient(t, srv).Trigger(context.Background(), job, map[string]string{"ENVIRONMENT": "staging"}); err != nil {
+		t.Fatal(err)
+	}
+	d.WaitUntil("the build triggered after the outage", 20*time.Second, func(s string) bool {
+		return e2eRowStatus(s, 13) != ""
+	})
+	d.Keys("q")
+	d.waitDead(t, 5*time.Second)
+}
