@@ -1,6 +1,7 @@
 package jenkinstest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -164,6 +165,12 @@ func (s *Server) api(q *req, rest []string, mk func() any) {
 	if err != nil {
 		errorPage(q.w, http.StatusInternalServerError, "Oops!", "javax.servlet.ServletException: "+err.Error())
 		return
+	}
+	if query.Get("pretty") == "true" {
+		var b bytes.Buffer
+		if json.Indent(&b, body, "", "  ") == nil {
+			body = b.Bytes()
+		}
 	}
 	writeJSON(q.w, body)
 }

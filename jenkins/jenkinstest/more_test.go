@@ -163,3 +163,19 @@ func TestTimerBuilds(t *testing.T) {
 		t.Fatalf("branch push: %+v", br.LastBuild)
 	}
 }
+
+func TestPrettyAndSession(t *testing.T) {
+	f := newFixture(t, nil)
+	r := f.get("/api/json?tree=useCrumbs&pretty=true")
+	if r.body != "{\n  \"_class\": \"hudson.model.Hudson\",\n  \"useCrumbs\": true\n}" {
+		t.Fatalf("pretty: %q", r.body)
+	}
+	// a restart (another start time) changes X-Jenkins-Session, the same one does not
+	same := newFixture(t, nil)
+	ck := newClock()
+	ck.add(time.Hour)
+	other := New(nil, WithNow(ck.now))
+	if f.srv.sessionID != same.srv.sessionID || f.srv.sessionID == other.sessionID || r.header.Get("X-Jenkins-Session") != f.srv.sessionID {
+		t.Fatalf("sessions %s %s %s", f.srv.sessionID, same.srv.sessionID, other.sessionID)
+	}
+}

@@ -105,7 +105,10 @@ func New(w *World, opts ...Option) *Server {
 	s.start = s.now()
 	h := sha256.Sum256([]byte(fmt.Sprint("session", w.Seed)))
 	s.cookieName = "JSESSIONID." + hex.EncodeToString(h[:4])
-	s.sessionID = hex.EncodeToString(h[4:8])
+	// X-Jenkins-Session changes when the controller restarts: here, with the
+	// start time (deterministic for a fake clock).
+	hs := sha256.Sum256([]byte(fmt.Sprint("instance", w.Seed, s.start.UnixNano())))
+	s.sessionID = hex.EncodeToString(hs[:4])
 	s.faults = w.Faults
 	s.faultRand = newRand(w.Seed, "faults")
 	if err := s.populate(); err != nil {
