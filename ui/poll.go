@@ -71,13 +71,6 @@ func (ig *integ) record(n int) (int, *BuildRecord) {
 // pollInterval is how long to wait before the next poll of ig.
 func (m Model) pollInterval(ig *integ, selected bool) time.Duration {
 	base := m.opts.Refresh
-	if ig.failures > 0 {
-		d := base
-		for i := 1; i < ig.failures && d < maxBackoff; i++ {
-			d *= 2
-		}
-		return min(d, maxBackoff)
-	}
 	d := base
 	if ig.active() {
 		d = max(base/2, minFastPoll)
@@ -85,7 +78,13 @@ func (m Model) pollInterval(ig *integ, selected bool) time.Duration {
 	if !selected {
 		d *= 4
 	}
-	return d
+	// back off on errors: the usual interval, then doubling up to a cap
+	// (never below the usual interval)
+	normal := d
+	for i := 1; i < ig.failures && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return max(normal, min(d, maxBackoff))
 }
 
 const (

@@ -114,7 +114,7 @@ func TestPollIntervals(t *testing.T) {
 			}
 		}
 	}
-	want := []time.Duration{15 * time.Second, 30 * time.Second, 60 * time.Second, 2 * time.Minute, 2 * time.Minute}
+	want := []time.Duration{7500 * time.Millisecond, 15 * time.Second, 30 * time.Second, 60 * time.Second, 2 * time.Minute}
 	for i := range want {
 		if ds[i] != want[i] {
 			t.Fatalf("backoff %v, want %v", ds, want)
