@@ -88,7 +88,7 @@ func FuzzParseJUnit(f *testing.F) {
 		if n != rep.passCount+rep.failCount+rep.skipCount {
 			t.Fatalf("counts %d+%d+%d for %d cases", rep.passCount, rep.failCount, rep.skipCount, n)
 		}
-		body, err := renderAPI(rep.obj(""), "", false, "")
+		body, err := renderAPI(rep.obj(), "", false, "")
 		if err != nil || !json.Valid(body) {
 			t.Fatalf("invalid JSON: %v", err)
 		}

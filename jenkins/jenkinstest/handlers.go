@@ -333,7 +333,7 @@ func (s *Server) itemObj(q *req, it *item) *obj {
 	o.addv("name", visName, it.name)
 	o.addv("url", visName, u)
 	if !it.isJob() {
-		o.add("healthReport", func() any { return s.folderHealth(it) })
+		o.add("healthReport", []any{})
 		o.add("jobs", func() any {
 			var out []any
 			for _, c := range s.visibleChildren(q, it) {
@@ -501,10 +501,6 @@ func (s *Server) health(it *item, now time.Time) []any {
 		desc = fmt.Sprintf("Build stability: %d out of the last %d builds failed.", failed, total)
 	}
 	return []any{newObj("").addv("description", visHigh, desc).addv("iconClassName", visHigh, icon).addv("iconUrl", visHigh, strings.TrimPrefix(icon, "icon-")+".png").addv("score", visHigh, score)}
-}
-
-func (s *Server) folderHealth(it *item) []any {
-	return []any{}
 }
 
 func (s *Server) inQueue(it *item) bool {
@@ -1040,7 +1036,7 @@ func (s *Server) buildRoute(q *req, b *build, rest []string) {
 			notFound(q.w)
 			return
 		}
-		s.api(q, rest[1:], func() any { return rep.obj(s.buildURL(q, b)) })
+		s.api(q, rest[1:], func() any { return rep.obj() })
 	case "wfapi":
 		if b.job.kind != "pipeline" || len(rest) != 2 {
 			notFound(q.w)
@@ -1063,6 +1059,13 @@ func (s *Server) buildRoute(q *req, b *build, rest []string) {
 		default:
 			notFound(q.w)
 		}
+	case "execution":
+		// execution/node/<id>/wfapi/describe|log of a pipeline stage
+		if b.job.kind != "pipeline" || len(rest) != 5 || rest[1] != "node" || rest[3] != "wfapi" {
+			notFound(q.w)
+			return
+		}
+		s.stageNode(q, b, rest[2], rest[4])
 	case "buildNumber":
 		q.w.Header().Set("Content-Type", "text/plain;charset=utf-8")
 		fmt.Fprint(q.w, b.number)
@@ -1074,9 +1077,6 @@ func (s *Server) buildRoute(q *req, b *build, rest []string) {
 	}
 }
 
-func (s *Server) buildURL(q *req, b *build) string {
-	return s.jobURL(q, b.job) + strconv.Itoa(b.number) + "/"
-}
 
 // progressive answers logText/progressiveText as classic Jenkins does:
 // X-Text-Size is the offset into the raw log (console notes included),
@@ -1398,6 +1398,64 @@ func (s *Server) jobWfapi(q *req, it *item, rest []string) {
 			out = append(out, s.runExt(q, it.builds[i]))
 		}
 		writeJSONValue(q.w, out)
+	default:
+		notFound(q.w)
+	}
+}
+
+// stageNode answers wfapi describe and log of one stage flow node.
+func (s *Server) stageNode(q *req, b *build, id, what string) {
+	idx := -1
+	for i := range b.stages {
+		if strconv.Itoa(6+7*i) == id {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		notFound(q.w)
+		return
+	}
+	run := s.runExt(q, b)
+	var st *wfStage
+	for i := range run.Stages {
+		if run.Stages[i].ID == id {
+			st = &run.Stages[i]
+		}
+	}
+	if st == nil { // not started yet
+		notFound(q.w)
+		return
+	}
+	plan := b.stages[idx]
+	raw, _ := b.rawLog(q.now)
+	var text strings.Builder
+	n := 0
+	for _, l := range b.log {
+		if n >= strings.Count(raw, "\n") {
+			break
+		}
+		n++
+		if l.at >= plan.from && l.at <= plan.to && !strings.HasPrefix(l.text, "[Pipeline]") {
+			text.WriteString(consoleNote.ReplaceAllString(l.text, "") + "\n")
+		}
+	}
+	self := "/" + b.job.path() + strconv.Itoa(b.number) + "/execution/node/" + id + "/"
+	switch what {
+	case "describe":
+		stepID := strconv.Itoa(7 + 7*idx)
+		writeJSONValue(q.w, map[string]any{
+			"_links": map[string]wfLink{"self": {self + "wfapi/describe"}}, "id": st.ID, "name": st.Name, "execNode": "",
+			"status": st.Status, "startTimeMillis": st.StartTimeMillis, "durationMillis": st.DurationMillis, "pauseDurationMillis": 0,
+			"stageFlowNodes": []map[string]any{{
+				"_links": map[string]wfLink{"self": {"/" + b.job.path() + strconv.Itoa(b.number) + "/execution/node/" + stepID + "/wfapi/describe"},
+					"log": {"/" + b.job.path() + strconv.Itoa(b.number) + "/execution/node/" + stepID + "/wfapi/log"}},
+				"id": stepID, "name": "Shell Script", "execNode": "", "status": st.Status, "parameterDescription": st.Name,
+				"startTimeMillis": st.StartTimeMillis, "durationMillis": st.DurationMillis, "pauseDurationMillis": 0, "parentNodes": []string{id},
+			}},
+		})
+	case "log":
+		writeJSONValue(q.w, map[string]any{"nodeId": id, "nodeStatus": st.Status, "length": text.Len(), "hasMore": st.Status == "IN_PROGRESS",
+			"text": text.String(), "consoleUrl": self + "log"})
 	default:
 		notFound(q.w)
 	}

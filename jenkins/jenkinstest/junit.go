@@ -182,7 +182,7 @@ func nullable(s string) any {
 }
 
 // obj is the report as /testReport/api/json exports it.
-func (r *junitReport) obj(buildURL string) *obj {
+func (r *junitReport) obj() *obj {
 	var suites []any
 	for _, st := range r.suites {
 		var cases []any
@@ -222,7 +222,6 @@ func (r *junitReport) obj(buildURL string) *obj {
 			add("stdout", nullable(strings.TrimSpace(st.stdout))).
 			add("timestamp", nullable(st.timestamp)))
 	}
-	_ = buildURL
 	return newObj("hudson.tasks.junit.TestResult").
 		add("testActions", []any{}).
 		add("duration", round3(r.duration)).

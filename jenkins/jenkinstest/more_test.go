@@ -179,3 +179,27 @@ func TestPrettyAndSession(t *testing.T) {
 		t.Fatalf("sessions %s %s %s", f.srv.sessionID, same.srv.sessionID, other.sessionID)
 	}
 }
+
+func TestStageNodes(t *testing.T) {
+	f := newFixture(t, nil)
+	var d struct {
+		Name, Status   string
+		StageFlowNodes []struct{ ID, Status string }
+	}
+	f.json("/job/payments/job/api-tests/129/execution/node/20/wfapi/describe", &d)
+	if d.Name != "API tests" || d.Status != "SUCCESS" || len(d.StageFlowNodes) != 1 {
+		t.Fatalf("stage node: %+v", d)
+	}
+	var l struct {
+		NodeID  string
+		Text    string
+		HasMore bool
+	}
+	f.json("/job/payments/job/api-tests/129/execution/node/20/wfapi/log", &l)
+	if l.NodeID != "20" || !strings.Contains(l.Text, "+ newman run collection.json") || l.HasMore {
+		t.Fatalf("stage log: %+v", l)
+	}
+	if r := f.get("/job/payments/job/api-tests/129/execution/node/21/wfapi/log"); r.code != 404 {
+		t.Fatalf("unknown node: %d", r.code)
+	}
+}
