@@ -1077,7 +1077,6 @@ func (s *Server) buildRoute(q *req, b *build, rest []string) {
 	}
 }
 
-
 // progressive answers logText/progressiveText as classic Jenkins does:
 // X-Text-Size is the offset into the raw log (console notes included),
 // X-More-Data only while the build runs, line ends as CRLF.
