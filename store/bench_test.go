@@ -5,38 +5,44 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/report"
 )
 
-// benchResults is one build's results the size of the captured newman
-// fixture (2 iterations, 23 requests, 64 assertions, 13 failed) plus a
-// Spectral run with 20 violations.
-func benchResults(n int) report.Results {
-	run := report.CollectionRun{Name: "Payments API", Tool: report.ToolNewman, Artifact: "reports/newman.json",
-		Iterations: 2, Requests: report.Counts{Total: 23, Failed: 2}, Assertions: report.Counts{Total: 64, Failed: 13, Skipped: 2},
-		DurationMS: 4100}
-	for i := range 23 {
-		ex := report.Execution{Iteration: i / 12, Folder: "Users/Admin", Name: fmt.Sprintf("Request %d of build %d", i, n),
-			Method: "GET", URL: fmt.Sprintf("http://127.0.0.1:3000/users/%d?page=2", i), Code: 200, ResponseMS: int64(30 + i)}
-		for a := range 3 {
-			as := report.Assertion{Name: fmt.Sprintf("Status code is 200 (%d)", a), Status: report.Passed}
-			if (i+a)%5 == 0 {
-				as.Status, as.Message = report.Failed, "expected response to have status code 200 but got 404"
+var (
+	fixtureOnce sync.Once
+	fixtureRes  report.Results
+	fixtureErr  error
+)
+
+// benchResults is one build's results parsed from the captured fixtures:
+// the newman run (2 iterations, 23 requests, 64 assertions, 13 failed) and
+// the Spectral lint of its API definition.
+func benchResults(tb testing.TB) report.Results {
+	fixtureOnce.Do(func() {
+		for _, name := range []string{"newman/newman-report.json", "spectral/spectral-report.json"} {
+			f, err := os.Open(filepath.Join("..", "..", "shared", "fixtures", "reports", name))
+			if err != nil {
+				fixtureErr = err
+				return
 			}
-			ex.Assertions = append(ex.Assertions, as)
+			res, err := report.Parse(f, name, report.Options{})
+			f.Close()
+			if err != nil {
+				fixtureErr = err
+				return
+			}
+			fixtureRes.Collections = append(fixtureRes.Collections, res.Collections...)
+			fixtureRes.Governance = append(fixtureRes.Governance, res.Governance...)
 		}
-		run.Executions = append(run.Executions, ex)
+	})
+	if fixtureErr != nil {
+		tb.Skipf("report fixtures: %v", fixtureErr)
 	}
-	gov := report.GovernanceResult{Definition: "openapi.yaml", Tool: report.ToolSpectral, Artifact: "lint/spectral.json"}
-	for v := range 20 {
-		gov.Violations = append(gov.Violations, report.Violation{Rule: "operation-description", Severity: report.SevWarning,
-			Message: "Operation \"description\" must be present and non-empty string.", Path: fmt.Sprintf("paths./orders/%d.get", v),
-			File: "openapi.yaml", Line: 10 + v, Column: 9})
-	}
-	return report.Results{Collections: []report.CollectionRun{run}, Governance: []report.GovernanceResult{gov}}
+	return fixtureRes
 }
 
 // fillStore writes integrations × builds builds, each with results.
@@ -48,6 +54,7 @@ func fillStore(tb testing.TB, path string, integrations, builds int) {
 	}
 	defer st.Close()
 	ctx := context.Background()
+	res := benchResults(tb)
 	for i := range integrations {
 		nick := fmt.Sprintf("integration-%02d", i)
 		for lo := 1; lo <= builds; lo += 100 {
@@ -60,7 +67,7 @@ func fillStore(tb testing.TB, path string, integrations, builds int) {
 			}
 		}
 		for n := 1; n <= builds; n++ {
-			if err := st.SaveResults(ctx, nick, n, benchResults(n), ""); err != nil {
+			if err := st.SaveResults(ctx, nick, n, res, ""); err != nil {
 				tb.Fatal(err)
 			}
 		}
@@ -141,7 +148,7 @@ func BenchmarkStoreSize(b *testing.B) {
 			b.Fatal("WAL left behind after Close")
 		}
 		b.ReportMetric(float64(fi.Size())/(1<<20), "MiB/1000builds")
-		one, _ := encodeResults(benchResults(1))
+		one, _ := encodeResults(benchResults(b))
 		b.ReportMetric(float64(len(one)), "result-bytes/build")
 	}
 }

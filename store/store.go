@@ -185,8 +185,15 @@ func openDB(path string) (*Store, error) {
 
 // setup checks the schema version, turns WAL on and migrates forward.
 func (s *Store) setup(ctx context.Context) error {
+	// One connection for the checks and pragmas: page_size only sticks on
+	// the connection that then writes the file's first page.
+	c, err := s.db.Conn(ctx)
+	if err != nil {
+		return s.wrap("open", err)
+	}
+	defer c.Close()
 	var v int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+	if err := c.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return s.wrap("open", err)
 	}
 	if v > len(migrations) {
@@ -194,13 +201,13 @@ func (s *Store) setup(ctx context.Context) error {
 	}
 	// Reading the schema catches a damaged first page early.
 	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
 		return s.wrap("open", err)
 	}
 	if _, err := os.Stat(s.path + damagedSuffix); err == nil {
 		// Marked damaged while in use: check the whole file this once.
 		var res string
-		if err := s.db.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&res); err != nil {
+		if err := c.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&res); err != nil {
 			return s.wrap("check", err)
 		}
 		if res != "ok" {
@@ -208,9 +215,17 @@ func (s *Store) setup(ctx context.Context) error {
 		}
 		os.Remove(s.path + damagedSuffix)
 	}
+	if v == 0 && n == 0 {
+		// A new file: 8 KiB pages hold three stored results each where 4 KiB
+		// pages hold one, which cuts the file by a third (BENCHMARKS.md).
+		// Only possible before the first write and before WAL.
+		if _, err := c.ExecContext(ctx, "PRAGMA page_size=8192"); err != nil {
+			return s.wrap("open", err)
+		}
+	}
 	var mode string
 	if err := retryBusy(ctx, func() error {
-		return s.db.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+		return c.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
 	}); err != nil {
 		return s.wrap("open", err)
 	}

@@ -434,3 +434,11 @@ func TestDamageMarkOnAHealthyStoreIsCleared(t *testing.T) {
 		t.Error("mark not cleared")
 	}
 }
+
+func TestNewStoreUses8KiBPages(t *testing.T) {
+	st := openTemp(t)
+	var ps int
+	if err := st.db.QueryRow("PRAGMA page_size").Scan(&ps); err != nil || ps != 8192 {
+		t.Errorf("page_size = %d (%v), want 8192", ps, err)
+	}
+}
