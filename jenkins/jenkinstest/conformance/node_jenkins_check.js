@@ -21,6 +21,11 @@ async function main() {
   const auth = 'Basic ' + Buffer.from(user + ':' + password).toString('base64');
   const jenkins = new Jenkins({ baseUrl: url, crumbIssuer: true, headers: { authorization: auth } });
 
+  // The npm client has no version or whoami call; its generic GET is the equivalent.
+  const who = await jenkins._get({ name: 'whoAmI', path: '/whoAmI/api/json' });
+  check(who.headers['x-jenkins'] === '2.541.1', 'version from X-Jenkins: ' + who.headers['x-jenkins']);
+  check(who.body.name === user && who.body.anonymous === false, 'whoAmI: ' + who.body.name);
+
   const info = await jenkins.info();
   check(info._class === 'hudson.model.Hudson' && info.useCrumbs === true, 'info: root object');
   const names = info.jobs.map((j) => j.name).sort();
