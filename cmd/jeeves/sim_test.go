@@ -150,7 +150,7 @@ func TestPythonJenkinsAgainstSim(t *testing.T) {
 	if py == "" {
 		missing(t, "python3-jenkins (apt-get install python3-jenkins)")
 	}
-	url, _ := startSim(t, "--time-scale", "0.1")
+	url, _ := startSim(t, "--time-scale", "0.2") // builds run 4-12 s: long enough to stop one
 	script, _ := filepath.Abs(filepath.Join(conformanceDir, "python_jenkins_check.py"))
 	cmd := exec.Command(py, script, url, "admin", "11d3m0t0k3n0000000000000000000000a")
 	cmd.Dir = t.TempDir()
@@ -173,7 +173,7 @@ func TestNodeJenkinsAgainstSim(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(conformanceDir, "node_modules", "jenkins", "package.json")); err != nil {
 		missing(t, "npm package jenkins (npm ci in jenkins/jenkinstest/conformance)")
 	}
-	url, _ := startSim(t, "--time-scale", "0.1")
+	url, _ := startSim(t, "--time-scale", "0.2") // builds run 4-12 s: long enough to stop one
 	script, _ := filepath.Abs(filepath.Join(conformanceDir, "node_jenkins_check.js"))
 	cmd := exec.Command(node, script, url, "admin", "admin")
 	cmd.Dir = conformanceDir

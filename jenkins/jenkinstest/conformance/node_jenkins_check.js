@@ -70,8 +70,12 @@ async function main() {
 
   const first = await jenkins.build.log({ name: JOB, number, meta: true });
   check(first.more === true && Number(first.size) > 0, 'build.log: progressive text says more is coming');
-  await new Promise((r) => setTimeout(r, 400));
-  const next = await jenkins.build.log({ name: JOB, number, start: first.size, meta: true });
+  let next;
+  for (let i = 0; i < 30; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    next = await jenkins.build.log({ name: JOB, number, start: first.size, meta: true });
+    if (Number(next.size) > Number(first.size)) break;
+  }
   check(Number(next.size) > Number(first.size) && !String(next.text).includes('Started by user'),
     'build.log from the returned offset: ' + first.size + ' -> ' + next.size);
 
