@@ -13,7 +13,9 @@ import (
 
 // World describes a simulated Jenkins: its users, jobs, history, artifacts,
 // build behaviour and faults. It is read from a TOML or JSON world file
-// (LoadWorld) or taken from DemoWorld.
+// (LoadWorld) or taken from DemoWorld. demo/world.toml, the demo world
+// itself, shows every key. JSON uses the json names below (users, jobs,
+// params, artifacts in the plural).
 type World struct {
 	Seed          int64    `toml:"seed" json:"seed"`
 	Version       string   `toml:"version" json:"version"`               // X-Jenkins; default 2.541.1
