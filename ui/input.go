@@ -50,7 +50,7 @@ func (f *field) update(msg tea.Msg, k inputKeys) bool {
 
 // view renders the field in width cells; focused shows a cursor block.
 func (f field) view(width int, focused bool) string {
-	v := f.value
+	v := clean(f.value) // a parameter's default comes from the server
 	if f.masked {
 		v = strings.Repeat("•", len([]rune(v)))
 	}
