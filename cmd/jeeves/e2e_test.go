@@ -7,6 +7,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -399,4 +400,228 @@ func TestE2EOutage(t *testing.T) {
 	})
 	d.Keys("q")
 	d.waitDead(t, 5*time.Second)
+}
+
+// hostile is server text that would clear the screen and the scrollback, set
+// the window title, write the clipboard (OSC 52), reset the terminal, and do
+// the same with 8-bit C1 controls, between two copies of tag. Stripped of
+// every control sequence it reads "[tagtag]".
+func hostile(tag string) string {
+	return "[" + tag + "\x1b[2J\x1b[3J\x1b[H\x1b]0;PWNED-" + tag + "\x07\x1b]2;PWNED-" + tag + "\x1b\\" +
+		"\x1b]52;c;UFdORUQ=\x07\x1bc\u009b2J\u009d0;PWNED-" + tag + "\u009c\a" + tag + "]"
+}
+
+func hostileShown(tag string) string { return "[" + tag + tag + "]" }
+
+// tomlString quotes s as a TOML basic string, control characters as \uXXXX.
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || (r >= 0x7f && r <= 0x9f):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// jsonInner is s JSON-escaped, without the quotes.
+func jsonInner(tb testing.TB, s string) string {
+	b, err := json.Marshal(s)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b[1 : len(b)-1])
+}
+
+// hostileWorld writes a world whose user name (so causes), parameter
+// defaults and descriptions, console log, and newman report (collection,
+// request and assertion names, assertion messages) carry hostile text.
+func hostileWorld(tb testing.TB) *jenkinstest.World {
+	tb.Helper()
+	dir := tb.TempDir()
+	rep, err := jenkinstest.DemoFile("newman-fail.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, r := range []struct{ old, tag string }{
+		{`"name": "Orders API"`, "COLL"},
+		{`"name": "Service is up"`, "REQ"},
+		{`"assertion": "Runs a release build"`, "ASSERT"},
+		{`"message": "expected '1.9.0-rc1'`, "MSG"},
+	} {
+		if !bytes.Contains(rep, []byte(r.old)) {
+			tb.Fatalf("newman-fail.json no longer has %s", r.old)
+		}
+		quote := strings.LastIndexByte(r.old, '"')
+		repl := r.old[:quote] + jsonInner(tb, hostile(r.tag)) + r.old[quote:]
+		if r.tag == "MSG" { // before the message
+			repl = `"message": "` + jsonInner(tb, hostile(r.tag)) + `expected '1.9.0-rc1'`
+		}
+		rep = bytes.ReplaceAll(rep, []byte(r.old), []byte(repl))
+	}
+	log := "Hostile tool output follows\n" + hostile("LOG") + "\n\x1b[31mred is fine\x1b[0m\n" + hostile("LOG2") + "\r\n"
+	for name, b := range map[string][]byte{"newman.json": rep, "console.txt": []byte(log)} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	world := `seed = 11
+[[user]]
+id = "mallory"
+name = ` + tomlString("Mallory"+hostile("CAUSE")) + `
+tokens = ["h0st1l3t0k3n0000000000000000000000"]
+
+[[job]]
+path = "evil"
+kind = "freestyle"
+display_name = ` + tomlString(hostile("JOBNAME")) + `
+description = ` + tomlString(hostile("JOBDESC")) + `
+console_pass = "console.txt"
+console_fail = "console.txt"
+
+  [[job.param]]
+  name = "TARGET"
+  type = "string"
+  default = ` + tomlString(hostile("PDEF")) + `
+  description = ` + tomlString(hostile("PDESC")) + `
+
+  [job.history]
+  count = 8
+  days = 2
+  duration = ["1m", "2m"]
+  outcomes = { FAILURE = 1.0 }
+
+  [[job.artifact]]
+  path = "reports/newman.json"
+  pass = "newman.json"
+`
+	path := filepath.Join(dir, "world.toml")
+	if err := os.WriteFile(path, []byte(world), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	w, err := jenkinstest.LoadWorld(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return w
+}
+
+// oscs returns the payloads of the OSC sequences in out (ESC ] ... BEL or ST).
+func oscs(out []byte) (payloads []string, bels int) {
+	for i := 0; i < len(out); i++ {
+		if out[i] != 0x1b || i+1 >= len(out) || out[i+1] != ']' {
+			continue
+		}
+		j := i + 2
+		for j < len(out) && out[j] != 0x07 && !(out[j] == 0x1b && j+1 < len(out) && out[j+1] == '\\') {
+			j++
+		}
+		payloads = append(payloads, string(out[i+2:min(j, len(out))]))
+		if j < len(out) && out[j] == 0x07 {
+			bels++
+		}
+		i = j
+	}
+	return payloads, bels
+}
+
+// TestE2EHostileText shows server text with escape sequences on every screen
+// that renders it and checks, on the bytes the program wrote to the
+// terminal, that none got through: no clear screen or scrollback, no title,
+// no clipboard write, no reset, no 8-bit controls.
+func TestE2EHostileText(t *testing.T) {
+	tmuxtest.Require(t)
+	bin := tmuxtest.Build(t, e2eRoot)
+	srv := e2eSim(t, hostileWorld(t))
+	dir := t.TempDir()
+	writeE2EConfig(t, dir, srv, "Evil", "evil", "2s")
+	d := e2eStartDash(t, bin, 120, 40, dir, srv)
+	s := d.WaitUntil("the builds list", 20*time.Second, func(s string) bool { return e2eFresh(s) && e2eRowStatus(s, 8) == "failure" })
+
+	// causes and parameters of the selected build, on its detail line
+	seen := map[string]bool{}
+	see := func(s string, tags ...string) {
+		for _, tag := range tags {
+			if strings.Contains(s, hostileShown(tag)) {
+				seen[tag] = true
+			}
+		}
+	}
+	see(s, "PDEF", "CAUSE")
+	for n := 7; n > 0 && !seen["CAUSE"]; n-- { // a build started by the hostile user
+		d.Keys("j")
+		time.Sleep(150 * time.Millisecond)
+		see(d.Screen(), "CAUSE", "PDEF")
+	}
+	d.Keys("g")
+
+	// the report: collection, request, assertion
+	d.Keys("Enter")
+	see(d.WaitFor(hostileShown("COLL"), 20*time.Second), "COLL")
+	d.Keys("j", "Enter")
+	see(d.WaitFor(hostileShown("REQ"), 10*time.Second), "REQ")
+	d.Keys("j", "Enter")
+	see(d.WaitFor(hostileShown("MSG"), 10*time.Second), "ASSERT", "MSG")
+	d.Keys("Left")
+	time.Sleep(200 * time.Millisecond)
+
+	// the run form: the parameter's default and description
+	d.Keys("g", "b")
+	see(d.WaitFor(hostileShown("PDESC"), 5*time.Second), "PDESC", "PDEF")
+	d.escape()
+
+	// the console log
+	d.Keys("c")
+	see(d.WaitFor(hostileShown("LOG"), 10*time.Second), "LOG", "LOG2")
+	d.Keys("G")
+	time.Sleep(300 * time.Millisecond)
+	see(d.Screen(), "LOG", "LOG2")
+	d.escape()
+	d.Keys("q")
+	d.waitDead(t, 5*time.Second)
+
+	for _, tag := range []string{"CAUSE", "PDEF", "COLL", "REQ", "ASSERT", "MSG", "PDESC", "LOG", "LOG2"} {
+		if !seen[tag] {
+			t.Errorf("hostile %s text was never on screen (stripped: %q)", tag, hostileShown(tag))
+		}
+	}
+
+	out := d.Output()
+	if len(out) < 1000 {
+		t.Fatalf("only %d bytes of terminal output captured", len(out))
+	}
+	if i := bytes.Index(out, []byte("PWNED")); i >= 0 {
+		t.Errorf("hostile title text reached the terminal: %q", out[max(0, i-40):min(len(out), i+40)])
+	}
+	payloads, bels := oscs(out)
+	for _, p := range payloads {
+		if strings.HasPrefix(p, "52;") {
+			t.Errorf("clipboard write (OSC 52) reached the terminal: %q", p)
+		}
+		if (strings.HasPrefix(p, "0;") || strings.HasPrefix(p, "2;")) && p[2:] != "jeeves" && p[2:] != "" {
+			t.Errorf("window title set to %q, want the program's own \"jeeves\" (or \"\" at exit)", p[2:])
+		}
+	}
+	if n := bytes.Count(out, []byte{0x07}); n != bels {
+		t.Errorf("%d BEL bytes, %d of them ending OSC sequences: the bell reached the terminal", n, bels)
+	}
+	// the renderer clears the screen once as it starts, before any server text
+	if i := bytes.Index(out, []byte("\x1b[2J")); i >= 0 && i < 300 {
+		out = slices.Concat(out[:i], out[i+4:])
+	}
+	for name, seq := range map[string]string{"clear screen (ED 2)": "\x1b[2J", "clear scrollback (ED 3)": "\x1b[3J",
+		"reset (RIS)": "\x1bc", "8-bit CSI": "\u009b", "8-bit OSC": "\u009d", "8-bit ST": "\u009c"} {
+		if n := bytes.Count(out, []byte(seq)); n > 0 {
+			t.Errorf("%s reached the terminal %d times", name, n)
+		}
+	}
+	t.Logf("%d bytes of output checked, OSC sequences: %q", len(out), payloads)
 }
