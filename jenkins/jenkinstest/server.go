@@ -42,6 +42,7 @@ type Server struct {
 	faults    Faults
 	faultRand *mrand.Rand
 	authCount int
+	statsMu   sync.Mutex // guards stats (taken alone, never with mu)
 	stats     map[string]*Stat
 	cache     map[string][]byte // artifact sources
 	reports   map[string]*junitReport
@@ -76,8 +77,8 @@ func WithAddr(addr string) Option { return func(s *Server) { s.addr = addr } }
 
 // Stat is the request accounting of one kind of endpoint.
 type Stat struct {
-	Requests int   // answered requests
-	Bytes    int64 // response body bytes written
+	Requests int   // requests received (counted on arrival, faulted ones too)
+	Bytes    int64 // response body bytes written (counted before they are sent)
 }
 
 // New makes a simulated Jenkins for the world (DemoWorld when nil).
@@ -293,8 +294,8 @@ func (s *Server) scheduleOutage(f Faults) {
 // (root, job, builds, build, log, console, artifact, testReport, wfapi,
 // queue, trigger, stop, crumb, whoAmI, computer, other).
 func (s *Server) Stats() map[string]Stat {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
 	out := make(map[string]Stat, len(s.stats))
 	for k, v := range s.stats {
 		out[k] = *v
@@ -304,9 +305,9 @@ func (s *Server) Stats() map[string]Stat {
 
 // ResetStats clears the request accounting.
 func (s *Server) ResetStats() {
-	s.mu.Lock()
+	s.statsMu.Lock()
 	s.stats = map[string]*Stat{}
-	s.mu.Unlock()
+	s.statsMu.Unlock()
 }
 
 // Credentials returns the first user's id and API token, for demos and tests.
@@ -322,9 +323,12 @@ func (s *Server) Credentials() (user, token string) {
 // World is the world the server was made from.
 func (s *Server) World() *World { return s.world }
 
-// countingWriter counts response body bytes.
+// countingWriter counts response body bytes into the server's stats as it
+// writes, so they are counted before the client can have read them.
 type countingWriter struct {
 	http.ResponseWriter
+	s      *Server
+	kind   string
 	n      int64
 	status int
 }
@@ -340,9 +344,9 @@ func (c *countingWriter) Write(b []byte) (int, error) {
 	if c.status == 0 {
 		c.status = 200
 	}
-	n, err := c.ResponseWriter.Write(b)
-	c.n += int64(n)
-	return n, err
+	c.s.addBytes(c.kind, int64(len(b)))
+	c.n += int64(len(b))
+	return c.ResponseWriter.Write(b)
 }
 
 func (c *countingWriter) Flush() {
@@ -351,16 +355,26 @@ func (c *countingWriter) Flush() {
 	}
 }
 
-func (s *Server) account(kind string, n int64) {
-	s.mu.Lock()
+func (s *Server) stat(kind string) *Stat {
 	st := s.stats[kind]
 	if st == nil {
 		st = &Stat{}
 		s.stats[kind] = st
 	}
-	st.Requests++
-	st.Bytes += n
-	s.mu.Unlock()
+	return st
+}
+
+// countRequest counts a request when it arrives, before it is answered.
+func (s *Server) countRequest(kind string) {
+	s.statsMu.Lock()
+	s.stat(kind).Requests++
+	s.statsMu.Unlock()
+}
+
+func (s *Server) addBytes(kind string, n int64) {
+	s.statsMu.Lock()
+	s.stat(kind).Bytes += n
+	s.statsMu.Unlock()
 }
 
 // kindOf classifies a request path for accounting.
@@ -439,8 +453,8 @@ func (s *Server) decideFaults() faultDecision {
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	kind := kindOf(r)
-	cw := &countingWriter{ResponseWriter: w}
-	defer func() { s.account(kind, cw.n) }()
+	s.countRequest(kind)
+	cw := &countingWriter{ResponseWriter: w, s: s, kind: kind}
 	fd := s.decideFaults()
 	if fd.latency > 0 {
 		t := time.NewTimer(fd.latency)
@@ -509,9 +523,9 @@ func writeTruncated(w http.ResponseWriter, rec *httptest.ResponseRecorder, cw *c
 	_ = h.Write(bw)
 	bw.WriteString("\r\n")
 	half := body[:len(body)/2]
+	cw.s.addBytes(cw.kind, int64(len(half)))
 	bw.Write(half)
 	bw.Flush()
-	cw.n += int64(len(half))
 }
 
 // errorPage writes an HTML error page like Jenkins's.
