@@ -147,7 +147,7 @@ func (m Model) stateText() string {
 	case ig.failures > 0:
 		s := "offline"
 		if !ig.lastOK.IsZero() {
-			s += " · data from " + ig.lastOK.Local().Format("15:04:05")
+			s += " · data " + fmtAge(m.now, ig.lastOK)
 		} else if ig.fromStore {
 			s += " · stored data"
 		}
