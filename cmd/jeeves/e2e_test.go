@@ -625,3 +625,109 @@ func TestE2EHostileText(t *testing.T) {
 	}
 	t.Logf("%d bytes of output checked, OSC sequences: %q", len(out), payloads)
 }
+
+// idleWorld is the demo world (what `jeeves sim` serves) whose Orders API job
+// has one build that runs for the whole measurement (20-30 min builds).
+func idleWorld(tb testing.TB) *jenkinstest.World {
+	tb.Helper()
+	w := jenkinstest.DemoWorld()
+	for i := range w.Jobs {
+		if w.Jobs[i].Path == "orders-api" {
+			w.Jobs[i].History.Running = 1
+			w.Jobs[i].History.Duration = [2]jenkinstest.Duration{jenkinstest.Duration(20 * time.Minute), jenkinstest.Duration(30 * time.Minute)}
+			return w
+		}
+	}
+	tb.Fatal("the demo world has no orders-api job")
+	return nil
+}
+
+const idleJob, idleNick = "orders-api", "Orders API"
+
+// fillStore runs the dashboard once on dir until the results of the builds
+// on screen are stored, and quits: the state of a returning user.
+func fillStore(b *testing.B, bin, dir string, srv *jenkinstest.Server) {
+	b.Helper()
+	d := e2eStartDash(b, bin, 120, 40, dir, srv)
+	d.WaitUntil("the builds list", 30*time.Second, func(s string) bool { return e2eFresh(s) && len(e2eRows(s)) > 20 })
+	// results load in the background: wait until no artifact was fetched for 3 s
+	last, since := -1, time.Now()
+	for time.Since(since) < 3*time.Second {
+		if n := srv.Stats()["artifact"].Requests; n != last {
+			last, since = n, time.Now()
+		}
+		if time.Since(since) > time.Minute {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	d.Keys("q")
+	d.waitDead(b, 10*time.Second)
+}
+
+// BenchmarkIdleMinute measures one idle minute of the real binary in tmux on
+// the builds screen of a job with one running build, after its first data
+// from the server, with the store filled by an earlier run (results are
+// fetched once, ever): requests and bytes from the server, bytes written to
+// the terminal, CPU time and resident memory. Run it with
+// go test ./cmd/jeeves -run '^$' -bench IdleMinute -benchtime 1x
+func BenchmarkIdleMinute(b *testing.B) {
+	tmuxtest.Require(b)
+	bin := tmuxtest.Build(b, e2eRoot)
+	for range b.N {
+		srv := e2eSim(b, idleWorld(b))
+		dir := b.TempDir()
+		writeE2EConfig(b, dir, srv, idleNick, idleJob, "")
+		fillStore(b, bin, dir, srv)
+
+		d := e2eStartDash(b, bin, 120, 40, dir, srv)
+		d.WaitUntil("the first data", 30*time.Second, func(s string) bool {
+			return e2eFresh(s) && strings.Contains(s, "▶ running")
+		})
+		time.Sleep(100 * time.Millisecond) // let the frame that shows it finish
+		pid := d.PID()
+		cpu0, _, err := tmuxtest.ProcStats(pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv.ResetStats()
+		out0 := d.OutputBytes()
+		time.Sleep(time.Minute)
+		reqs, got := e2eTotals(srv)
+		out := d.OutputBytes() - out0
+		cpu1, rss, err := tmuxtest.ProcStats(pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu := cpu1 - cpu0
+		s := d.Screen()
+		if !strings.Contains(s, "▶ running") || !e2eFresh(s) {
+			b.Fatalf("not an idle builds screen with a running build at the end:\n%s", s)
+		}
+		b.Logf("idle minute: %d requests, %d B from the server, %d B to the terminal, %.2f s CPU, %.1f MB resident; server: %s",
+			reqs, got, out, cpu.Seconds(), float64(rss)/(1<<20), e2eStatsLine(srv))
+		b.ReportMetric(float64(reqs), "requests/min")
+		b.ReportMetric(float64(got), "server-B/min")
+		b.ReportMetric(float64(out), "terminal-B/min")
+		b.ReportMetric(cpu.Seconds(), "cpu-s/min")
+		b.ReportMetric(float64(rss)/(1<<20), "rss-MB")
+		for _, c := range []struct {
+			what      string
+			got, max  float64
+			less, fmt string
+		}{
+			{"requests", float64(reqs), 12, "", "%.0f"},
+			{"bytes from the server", float64(got), 5 * 1024, "", "%.0f"},
+			{"bytes to the terminal", float64(out), 1024, "", "%.0f"},
+			{"CPU seconds", cpu.Seconds(), 0.3, "", "%.2f"},
+			{"MB resident", float64(rss) / (1 << 20), 30, "less", "%.1f"},
+		} {
+			if c.got > c.max || (c.less != "" && c.got >= c.max) {
+				b.Errorf("idle minute: "+c.fmt+" %s, budget "+c.fmt, c.got, c.what, c.max)
+			}
+		}
+		d.Keys("q")
+		d.waitDead(b, 10*time.Second)
+	}
+	b.ReportMetric(0, "ns/op")
+}
