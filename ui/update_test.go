@@ -644,3 +644,30 @@ func TestClockStopsOffTheBuildsScreen(t *testing.T) {
 		t.Fatalf("clock not restarted on the builds screen (%d)", n)
 	}
 }
+
+func TestEditKeepsTokenWhenLeftEmpty(t *testing.T) {
+	h, apis, st := newHarness(t, Options{})
+	stored := config.Integration{Nickname: "Users API", URL: "https://ci.test", Username: "bob", Token: config.NewSecret("tok"), Job: "users/main", Source: "store"}
+	st.ints = []config.Integration{stored}
+	apis["Users API"] = &fakeAPI{base: "https://ci.test"}
+	h.m.deps.Checker = fakeChecker{}
+	h.start(120, 40)
+	h.key("tab", "G", "e")
+	if h.m.intForm == nil || h.m.intForm.editing != "Users API" {
+		t.Fatalf("edit form not open: %+v", h.m.intForm)
+	}
+	for i := 0; i < 4; i++ {
+		h.key("tab")
+	}
+	h.key("backspace", "backspace", "backspace", "backspace")
+	h.typeText("next")
+	h.key("enter")
+	if len(st.ints) != 1 || st.ints[0].Job != "users/next" || st.ints[0].Token.Reveal() != "tok" {
+		t.Fatalf("saved %+v (token kept: %v)", st.ints, len(st.ints) == 1 && st.ints[0].Token.Reveal() == "tok")
+	}
+	// integrations from the config file cannot be edited here
+	h.key("g", "e")
+	if h.m.intForm != nil || !strings.Contains(plain(h), "comes from the config file") {
+		t.Fatalf("config integration opened for edit:\n%s", plain(h))
+	}
+}
