@@ -4,6 +4,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,5 +43,30 @@ func checkGolden(t *testing.T, name, screen string, w, h int) {
 	}
 	if string(want) != plain {
 		t.Errorf("%s differs from %s:\n--- got ---\n%s\n--- want ---\n%s", name, path, plain, want)
+	}
+}
+
+// checkGoldenANSI keeps the styled screen, one quoted line per line, so a
+// theme change shows in review.
+func checkGoldenANSI(t *testing.T, name, screen string) {
+	t.Helper()
+	var b strings.Builder
+	for _, l := range strings.Split(screen, "\n") {
+		b.WriteString(strconv.Quote(l))
+		b.WriteByte('\n')
+	}
+	path := filepath.Join("testdata", t.Name(), name+".ansi.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./ui -update to create it)", err)
+	}
+	if string(want) != b.String() {
+		t.Errorf("%s: styled screen differs from %s", name, path)
 	}
 }

@@ -19,6 +19,9 @@ func TestGoldenBuilds(t *testing.T) {
 		h, _, _ := newHarness(t, Options{})
 		h.start(sz.w, sz.h)
 		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+		if sz.w == 80 {
+			checkGoldenANSI(t, sizeName(sz.w, sz.h), h.screen())
+		}
 	}
 }
 
@@ -33,6 +36,9 @@ func TestGoldenExpanded(t *testing.T) {
 		h.key("j", "enter")                     // the failed request, listed first
 		h.key("j", "j", "j", "j", "j", "enter") // the governance result
 		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+		if sz.w == 80 {
+			checkGoldenANSI(t, sizeName(sz.w, sz.h), h.screen())
+		}
 	}
 }
 
