@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/jeeves-dev/jeeves/report"
@@ -153,12 +154,17 @@ func (s *Store) Results(ctx context.Context, integration string, number int) (re
 	return res, ResultsStored, ri.why, nil
 }
 
+// flateWriters reuses compressors: each one allocates about 1 MB.
+var flateWriters = sync.Pool{New: func() any {
+	zw, _ := flate.NewWriter(nil, flate.DefaultCompression)
+	return zw
+}}
+
 func encodeResults(res report.Results) ([]byte, error) {
 	var buf bytes.Buffer
-	zw, err := flate.NewWriter(&buf, flate.DefaultCompression)
-	if err != nil {
-		return nil, err
-	}
+	zw := flateWriters.Get().(*flate.Writer)
+	defer flateWriters.Put(zw)
+	zw.Reset(&buf)
 	if err := json.NewEncoder(zw).Encode(res); err != nil {
 		return nil, err
 	}
