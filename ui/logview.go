@@ -7,6 +7,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/jeeves-dev/jeeves/jenkins"
 )
 
 // maxLogLines bounds memory for endless logs; older lines are dropped.
@@ -70,6 +72,10 @@ func (m *Model) onLogChunk(msg logChunkMsg) tea.Cmd {
 	lv.loading = false
 	if msg.err != nil {
 		lv.err = clean(msg.err.Error())
+		if jenkins.IsNotFound(msg.err) || jenkins.IsAuth(msg.err) {
+			lv.more = false // asking again cannot help
+			return nil
+		}
 		// keep trying while the build runs: Jenkins may be back
 		return m.after(logEvery*2, logTickMsg{gen: lv.gen})
 	}

@@ -221,6 +221,10 @@ func (m *Model) trigger() tea.Cmd {
 }
 
 func (m *Model) onTriggered(msg triggeredMsg) tea.Cmd {
+	merged := msg.err != nil && jenkins.IsAlreadyQueued(msg.err)
+	if merged {
+		msg.err = nil // Jenkins merged the request with an identical queued one: follow that
+	}
 	if m.run != nil && m.run.nick == msg.nick {
 		if msg.err != nil {
 			m.run.triggering = false
@@ -237,7 +241,11 @@ func (m *Model) onTriggered(msg triggeredMsg) tea.Cmd {
 	if m.page == pageRun {
 		m.page = pageMain
 	}
-	m.setToast("queued: item "+itoa(int(msg.queueID))+", waiting for it to start…", false)
+	if merged {
+		m.setToast("an identical build was already queued (item "+itoa(int(msg.queueID))+"); following it", false)
+	} else {
+		m.setToast("queued: item "+itoa(int(msg.queueID))+", waiting for it to start…", false)
+	}
 	var cmds []tea.Cmd
 	if ig := m.find(msg.nick); ig != nil {
 		cmds = append(cmds, m.pollNow(ig, true))
