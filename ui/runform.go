@@ -274,6 +274,9 @@ func (m *Model) onQueueItem(msg queueItemMsg) tea.Cmd {
 		return nil
 	}
 	id := m.follow.id
+	if msg.err != nil && jenkins.IsCancelled(msg.err) {
+		msg.err, msg.item.Cancelled = nil, true
+	}
 	if msg.err != nil {
 		// left items vanish after 5 minutes; the build list still shows it
 		m.follow = nil
