@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -435,5 +436,25 @@ func TestMatchAny(t *testing.T) {
 		if got := matchAny(c.globs, c.path); got != c.want {
 			t.Errorf("matchAny(%q, %q) = %v, want %v", c.globs, c.path, got, c.want)
 		}
+	}
+}
+
+func TestFetchResultsCapsTheNumberOfFiles(t *testing.T) {
+	var arts []string
+	for i := range 6 {
+		arts = append(arts, fmt.Sprintf("misc/data-%d.json=info.json", i))
+	}
+	arts = append(arts, "reports/newman.json=demo:newman-pass.json")
+	w := labWorld(t, map[string]string{"info.json": `{"a": 1}`}, job("many", arts...))
+	s := newSim(t, w)
+	st := openTemp(t)
+	s.srv.ResetStats()
+	res, state, why := fetchNewest(t, s, st, s.integration("many", "lab/many"), FetchOptions{MaxFiles: 3})
+	// The likely report is tried first, whatever its place in the list.
+	if state != ResultsStored || len(res.Collections) != 1 || why != "looked at the first 3 of 7 candidate artifacts" {
+		t.Errorf("%s %q %d runs", state, why, len(res.Collections))
+	}
+	if n := s.requests("artifact"); n != 3 {
+		t.Errorf("%d downloads, want 3", n)
 	}
 }

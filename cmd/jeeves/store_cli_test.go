@@ -301,3 +301,26 @@ func TestResultsOfOneBuildErrors(t *testing.T) {
 		t.Errorf("offline without results: exit %d %q", code, errOut)
 	}
 }
+
+func TestResultsOfARunningBuild(t *testing.T) {
+	s := newStoreSim(t)
+	rows := buildsJSON(t, s, "-i", "Payments API", "--limit", "1")
+	if len(rows) != 1 || !rows[0].Building {
+		t.Fatalf("the demo's newest build is not running: %+v", rows)
+	}
+	n := fmt.Sprint(rows[0].Number)
+	s.srv.ResetStats()
+	code, out, errOut := runCLI(t, s.env, "results", "-i", "Payments API", n)
+	if code != 0 || !strings.Contains(out, "No results: still running") || errOut != "" {
+		t.Errorf("exit %d, %q, %q", code, out, errOut)
+	}
+	if s.requests("artifact", "testReport") != 0 {
+		t.Error("a running build's reports were fetched")
+	}
+	code, out, errOut = runCLI(t, s.env, "results", "-i", "Payments API", n, "--json")
+	var res resultsJSON
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Status != "running" || len(res.Collections) != 0 ||
+		!strings.Contains(errOut, "still running") {
+		t.Errorf("--json: exit %d, %q, %q", code, out, errOut)
+	}
+}
