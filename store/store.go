@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -33,6 +34,7 @@ var errUnreadable = errors.New("permission denied")
 type Store struct {
 	db     *sql.DB
 	path   string
+	mu     sync.Mutex
 	notice string
 }
 
@@ -112,6 +114,8 @@ func (s *Store) Path() string { return s.path }
 // Notice returns, once, a message for the user about something Open did on
 // their behalf (a damaged store moved aside); "" when there is none.
 func (s *Store) Notice() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	n := s.notice
 	s.notice = ""
 	return n

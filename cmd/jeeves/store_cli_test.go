@@ -324,3 +324,18 @@ func TestResultsOfARunningBuild(t *testing.T) {
 		t.Errorf("--json: exit %d, %q, %q", code, out, errOut)
 	}
 }
+
+func TestStoreFlagWinsOverJEEVES_STORE(t *testing.T) {
+	s := newStoreSim(t)
+	other := filepath.Join(t.TempDir(), "other.db")
+	buildsJSON(t, s, "-i", "Orders", "--limit", "2", "--store", other)
+	if _, err := os.Stat(other); err != nil {
+		t.Fatalf("--store file not made: %v", err)
+	}
+	if _, err := os.Stat(s.env["JEEVES_STORE"]); err == nil {
+		t.Error("JEEVES_STORE was used despite --store")
+	}
+	if rows := buildsJSON(t, s, "-i", "Orders", "--offline", "--store", other); len(rows) != 2 {
+		t.Errorf("--offline --store: %d rows", len(rows))
+	}
+}
