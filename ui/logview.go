@@ -268,9 +268,12 @@ func (m Model) logLines() []string {
 	}
 	for i := lv.top; i < end; i++ {
 		l := lv.lines[i]
-		if q != "" && i == cur {
+		switch {
+		case q != "" && i == cur:
 			l = m.st.Match.Render(cell(ansi.Strip(l), m.width))
-		} else if ansi.StringWidth(l) > m.width {
+		case q != "" && strings.Contains(strings.ToLower(ansi.Strip(l)), q):
+			l = m.highlight(fit(ansi.Strip(l), m.width), q)
+		case width(l) > m.width:
 			l = ansi.Truncate(l, m.width, "…")
 		}
 		if strings.Contains(l, "\x1b") {
@@ -302,6 +305,23 @@ func (m Model) logLines() []string {
 		foot = m.st.Subtle.Render(info)
 	}
 	return append(lines, foot, m.helpBar([]key.Binding{m.keys.Up, m.keys.Down, m.keys.Search, m.keys.Bottom, m.keys.Top, m.keys.Esc, m.keys.Help}))
+}
+
+// highlight marks every case-insensitive occurrence of q (lower case) in the
+// plain line l.
+func (m Model) highlight(l, q string) string {
+	var b strings.Builder
+	low := strings.ToLower(l)
+	for {
+		i := strings.Index(low, q)
+		if i < 0 || len(low) != len(l) { // lower-casing changed the length: no byte offsets
+			b.WriteString(l)
+			return b.String()
+		}
+		b.WriteString(l[:i])
+		b.WriteString(m.st.Match.Render(l[i : i+len(q)]))
+		l, low = l[i+len(q):], low[i+len(q):]
+	}
 }
 
 func matchCount(lv *logView) string {

@@ -671,3 +671,20 @@ func TestEditKeepsTokenWhenLeftEmpty(t *testing.T) {
 		t.Fatalf("config integration opened for edit:\n%s", plain(h))
 	}
 }
+
+func TestLogSearchHighlightsEveryMatch(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	apis["Payments API"].logs = map[int][]string{111: {"one Error here\r\ntwo\r\nthree error there\r\n"}}
+	h.start(80, 24)
+	h.key("j", "c", "/")
+	h.typeText("error")
+	h.key("enter")
+	s := h.screen()
+	if !strings.Contains(s, "\x1b[1;7mone Error here") || !strings.Contains(s, "three \x1b[1;7merror\x1b[m there") {
+		t.Fatalf("matches not highlighted: %q", s)
+	}
+	h.key("n")
+	if s := h.screen(); !strings.Contains(s, "one \x1b[1;7mError\x1b[m here") {
+		t.Fatalf("n did not move to the next match: %q", s)
+	}
+}
