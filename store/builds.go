@@ -234,3 +234,11 @@ func (s *Store) scanBuild(rows *sql.Rows) (BuildRecord, error) {
 	}
 	return r, nil
 }
+
+// markGone records that Jenkins answered 404 for a build.
+func (s *Store) markGone(ctx context.Context, integration string, number int) error {
+	return retryBusy(ctx, func() error {
+		_, err := s.db.ExecContext(ctx, `UPDATE builds SET gone = 1 WHERE integration = ? AND number = ?`, integration, number)
+		return s.wrap("save builds", err)
+	})
+}

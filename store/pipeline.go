@@ -87,6 +87,11 @@ func FetchResults(ctx context.Context, api jenkins.API, st *Store, in config.Int
 		}
 		return report.Results{}, ResultsError, msg, err
 	}
+	if f.gone {
+		if err := st.markGone(ctx, nick, b.Number); err != nil {
+			return report.Results{}, "", "", err
+		}
+	}
 	if f.full != nil {
 		// Keep the artifacts and test counts learned on the way.
 		if err := st.SaveBuilds(ctx, nick, []jenkins.Build{*f.full}); err != nil {
@@ -109,6 +114,7 @@ type fetcher struct {
 	in   config.Integration
 	opts FetchOptions
 	full *jenkins.Build // the build read whole, when it had to be
+	gone bool           // Jenkins no longer has the build
 }
 
 // fetch looks at one finished build. It returns what was found and, when
@@ -120,6 +126,7 @@ func (f *fetcher) fetch(ctx context.Context, b jenkins.Build) (report.Results, s
 		full, err := f.api.Build(ctx, job, b.Number)
 		if err != nil {
 			if jenkins.IsNotFound(err) {
+				f.gone = true
 				return report.Results{}, WhyBuildGone, nil
 			}
 			return report.Results{}, "", err

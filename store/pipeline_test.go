@@ -458,3 +458,23 @@ func TestFetchResultsCapsTheNumberOfFiles(t *testing.T) {
 		t.Errorf("%d downloads, want 3", n)
 	}
 }
+
+// A build the store knows but Jenkins no longer has: no results, and gone.
+func TestFetchResultsOfABuildJenkinsDiscarded(t *testing.T) {
+	w := labWorld(t, nil, job("short", "reports/newman.json=demo:newman-pass.json"))
+	s := newSim(t, w)
+	st := openTemp(t)
+	ctx := context.Background()
+	in := s.integration("short", "lab/short")
+	old := jenkins.Build{Number: 900, Status: jenkins.StatusSuccess} // as a list would give it: no artifacts
+	if err := st.SaveBuilds(ctx, in.Nickname, []jenkins.Build{old}); err != nil {
+		t.Fatal(err)
+	}
+	_, state, why, err := FetchResults(ctx, s.api, st, in, old, FetchOptions{})
+	if err != nil || state != ResultsEmpty || why != WhyBuildGone {
+		t.Fatalf("%s %q %v", state, why, err)
+	}
+	if r, _ := st.Build(ctx, in.Nickname, 900); !r.Gone || r.ResultsWhy != WhyBuildGone {
+		t.Errorf("record %+v", r)
+	}
+}
