@@ -260,7 +260,7 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 }
 
 func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
-	if msg.String() == "ctrl+c" {
+	if key.Matches(msg, m.keys.ForceQuit) {
 		return tea.Quit
 	}
 	if m.width > 0 && m.tooSmall() {

@@ -13,7 +13,7 @@ func (m *Model) onSearchKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.searching = false
 		m.search.value = ""
 		m.rebuild()
-	case msg.Code == tea.KeyEnter:
+	case key.Matches(msg, m.keys.Submit):
 		m.searching = false
 		m.rebuild()
 	case key.Matches(msg, m.keys.Up, m.keys.Down) && msg.Text == "":

@@ -175,7 +175,7 @@ func (m *Model) onLogKey(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.Esc):
 			lv.searching = false
-		case msg.Code == tea.KeyEnter:
+		case key.Matches(msg, m.keys.Submit):
 			lv.searching = false
 			lv.query = lv.search.value
 			lv.mi = 0
