@@ -277,7 +277,7 @@ func (m Model) logLines() []string {
 			l = ansi.Truncate(l, m.width, "…")
 		}
 		if strings.Contains(l, "\x1b") {
-			l += "\x1b[m"
+			l += sgrReset // the server's colours end with the line
 		}
 		lines = append(lines, l)
 	}

@@ -174,3 +174,6 @@ func assertionGlyph(s report.AssertionStatus) string {
 
 // spinnerFrames animate while a request is in flight (only then).
 var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// sgrReset ends the colours a log line kept from the server.
+const sgrReset = "\x1b[m"
