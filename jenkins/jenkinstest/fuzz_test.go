@@ -2,6 +2,7 @@ package jenkinstest
 
 import (
 	"encoding/json"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -126,4 +127,29 @@ func TestJUnitAsJenkinsRecordsIt(t *testing.T) {
 	if len(rep3.suites) != 0 {
 		t.Fatal("a suite without testcase or error must be dropped")
 	}
+}
+
+// FuzzParseWorld checks that a world file either fails with an error or
+// makes a server that answers: New never panics on an accepted world.
+func FuzzParseWorld(f *testing.F) {
+	demo, err := demoFS.ReadFile("demo/world.toml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(demo, false)
+	f.Add([]byte(`{"seed":1,"users":[{"id":"u","tokens":["t"]}],"jobs":[{"path":"a/b","kind":"freestyle","history":{"count":3,"running":1}}]}`), true)
+	f.Add([]byte("[[job]]\npath = \"m\"\nkind = \"multibranch\"\nbranches = [\"\", \".\", \"a/b\"]\n[job.history]\ncount = 5\n"), false)
+	f.Fuzz(func(t *testing.T, data []byte, isJSON bool) {
+		w, err := ParseWorld(data, isJSON)
+		if err != nil {
+			return
+		}
+		s := New(w, WithNow(newClock().now))
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("GET", "/api/json?tree=jobs[name,color,builds[number,result]{0,5},jobs[name,lastBuild[number]]]", nil)
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != 200 && rec.Code != 403 {
+			t.Fatalf("root: %d", rec.Code)
+		}
+	})
 }

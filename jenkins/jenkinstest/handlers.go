@@ -1358,6 +1358,7 @@ func (s *Server) runExt(q *req, b *build) wfRun {
 		run.EndTimeMillis = b.end().UnixMilli()
 		run.DurationMillis = b.end().Sub(b.start).Milliseconds()
 	}
+	b.plan()
 	for i, st := range b.stages {
 		status, started := b.stageStatus(i, now)
 		if status == "" {
@@ -1404,6 +1405,7 @@ func (s *Server) jobWfapi(q *req, it *item, rest []string) {
 
 // stageNode answers wfapi describe and log of one stage flow node.
 func (s *Server) stageNode(q *req, b *build, id, what string) {
+	b.plan()
 	idx := -1
 	for i := range b.stages {
 		if strconv.Itoa(6+7*i) == id {

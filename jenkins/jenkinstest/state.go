@@ -144,6 +144,17 @@ type build struct {
 	params    []paramValue
 	log       []logLine
 	stages    []stagePlan
+	srv       *Server // plans the log and stages on first use
+	planned   bool
+}
+
+// plan makes the build's console log and stage plan, once, when first
+// needed: a world with thousands of builds costs nothing until read.
+func (b *build) plan() {
+	if !b.planned {
+		b.planned = true
+		b.srv.planLog(b)
+	}
 }
 
 type stagePlan struct {
@@ -196,6 +207,7 @@ var consoleNote = regexp.MustCompile("\x1b\\[8mha:[^\x1b]*\x1b\\[0m")
 // rawLog is the log as Jenkins stores it (with hidden console notes) at time
 // now, and whether it is complete.
 func (b *build) rawLog(now time.Time) (string, bool) {
+	b.plan()
 	elapsed := now.Sub(b.start)
 	var sb strings.Builder
 	aborted := !b.abortedAt.IsZero() && !now.Before(b.abortedAt)
@@ -391,6 +403,7 @@ func (s *Server) testLines(b *build, lines *[]logLine, from, to time.Duration) {
 
 // stageStatus is the wfapi status of a stage at time now.
 func (b *build) stageStatus(i int, now time.Time) (status string, started bool) {
+	b.plan()
 	st := b.stages[i]
 	elapsed := now.Sub(b.start)
 	aborted := !b.abortedAt.IsZero() && !now.Before(b.abortedAt)
@@ -445,25 +458,87 @@ type queueItem struct {
 
 // advance moves the simulation to now: queue items whose quiet period is
 // over start as builds when the job is free and an executor is available.
-// Everything is computed from timestamps, so results depend only on the clock.
+// Everything is computed from timestamps, so results depend only on the
+// clock. It steps from event to event (an item gets ready, a build ends).
 func (s *Server) advance(now time.Time) {
 	s.fireTimers(now)
-	for {
-		var best *queueItem
-		var bestAt time.Time
-		for _, q := range s.queue {
-			if !q.left.IsZero() {
-				continue
+	var waiting []*queueItem
+	for _, q := range s.queue {
+		if q.left.IsZero() {
+			waiting = append(waiting, q)
+		}
+	}
+	if len(waiting) > 0 {
+		// Buildable items start in the order they entered the queue.
+		sort.SliceStable(waiting, func(i, j int) bool {
+			if !waiting[i].since.Equal(waiting[j].since) {
+				return waiting[i].since.Before(waiting[j].since)
 			}
-			at, ok := s.startTime(q, now)
-			if ok && (best == nil || at.Before(bestAt)) {
-				best, bestAt = q, at
+			return waiting[i].id < waiting[j].id
+		})
+		t := waiting[0].readyAt
+		for _, q := range waiting {
+			if q.readyAt.Before(t) {
+				t = q.readyAt
 			}
 		}
-		if best == nil {
-			break
+		var active []*build // builds that may still be running at t or later
+		for _, b := range s.allBuilds {
+			if b.end().After(t) {
+				active = append(active, b)
+			}
 		}
-		s.startBuild(best, bestAt)
+		for range 1_000_000 {
+			if t.After(now) || len(waiting) == 0 {
+				break
+			}
+			var running []*build
+			for _, b := range active {
+				if !b.start.After(t) && b.end().After(t) {
+					running = append(running, b)
+				}
+			}
+			rest := waiting[:0]
+			blocked := false
+			for _, q := range waiting {
+				if q.readyAt.After(t) {
+					rest = append(rest, q)
+					continue
+				}
+				busy := len(running) >= s.executors
+				if !busy && !q.job.def.Concurrent {
+					for _, b := range running {
+						busy = busy || b.job == q.job
+					}
+				}
+				if busy {
+					blocked = true
+					rest = append(rest, q)
+					continue
+				}
+				b := s.startBuild(q, t)
+				running = append(running, b)
+				active = append(active, b)
+			}
+			waiting = rest
+			next := time.Time{}
+			for _, q := range waiting {
+				if q.readyAt.After(t) && (next.IsZero() || q.readyAt.Before(next)) {
+					next = q.readyAt
+				}
+			}
+			if blocked {
+				for _, b := range running {
+					if next.IsZero() || b.end().Before(next) {
+						next = b.end()
+					}
+				}
+			}
+			if next.IsZero() {
+				break
+			}
+			t = next
+		}
 	}
 	// Left items are kept five minutes.
 	keep := s.queue[:0]
@@ -473,40 +548,6 @@ func (s *Server) advance(now time.Time) {
 		}
 	}
 	s.queue = keep
-}
-
-// startTime is when a queued item can start, if that is not after now.
-func (s *Server) startTime(q *queueItem, now time.Time) (time.Time, bool) {
-	t := q.readyAt
-	for range 1000 {
-		if t.After(now) {
-			return t, false
-		}
-		blockedUntil := time.Time{}
-		if !q.job.def.Concurrent {
-			for _, b := range q.job.builds {
-				if !b.start.After(t) && b.end().After(t) {
-					if b.end().After(blockedUntil) {
-						blockedUntil = b.end()
-					}
-				}
-			}
-		}
-		if blockedUntil.IsZero() {
-			running := s.runningAt(t)
-			if len(running) < s.executors {
-				return t, true
-			}
-			blockedUntil = running[0].end()
-			for _, b := range running {
-				if b.end().Before(blockedUntil) {
-					blockedUntil = b.end()
-				}
-			}
-		}
-		t = blockedUntil
-	}
-	return t, false
 }
 
 func (s *Server) runningAt(t time.Time) []*build {
@@ -519,7 +560,7 @@ func (s *Server) runningAt(t time.Time) []*build {
 	return out
 }
 
-func (s *Server) startBuild(q *queueItem, at time.Time) {
+func (s *Server) startBuild(q *queueItem, at time.Time) *build {
 	it := q.job
 	n := it.nextNumber
 	it.nextNumber++
@@ -538,11 +579,12 @@ func (s *Server) startBuild(q *queueItem, at time.Time) {
 	if b.outcome == "ABORTED" {
 		b.outcome = "SUCCESS" // aborts come from stop requests, not from chance
 	}
-	s.planLog(b)
+	b.srv = s
 	it.builds = append(it.builds, b)
 	s.allBuilds = append(s.allBuilds, b)
 	q.left = at
 	q.build = b
+	return b
 }
 
 // queueState describes a queued item at time now.
@@ -709,7 +751,7 @@ func (s *Server) makeHistory(it *item) {
 		if outcome == "NOT_BUILT" {
 			b.dur = 2 * time.Second
 		}
-		s.planLog(b)
+		b.srv = s
 		it.builds = append(it.builds, b)
 		s.allBuilds = append(s.allBuilds, b)
 	}

@@ -183,6 +183,13 @@ func (w *World) validate() error {
 		seen[u.ID] = true
 	}
 	paths := map[string]bool{}
+	total := 0
+	for _, j := range w.Jobs {
+		total += j.History.Count
+	}
+	if total > 50000 {
+		return fmt.Errorf("history adds up to %d builds; at most 50000", total)
+	}
 	for _, j := range w.Jobs {
 		if j.Path == "" || strings.HasPrefix(j.Path, "/") || strings.HasSuffix(j.Path, "/") || strings.Contains(j.Path, "//") {
 			return fmt.Errorf("job path %q: want a full name like folder/job", j.Path)
@@ -218,9 +225,27 @@ func (w *World) validate() error {
 				}
 			}
 		}
+		h := j.History
+		if h.Count < 0 || h.Count > 10000 || h.Running < 0 || h.Running > 100 || h.Queued < 0 || h.Queued > 1000 || h.Days < 0 || h.Days > 3650 {
+			return fmt.Errorf("job %q: history wants 0-10000 builds over 0-3650 days, 0-100 running, 0-1000 queued", j.Path)
+		}
+		for _, d := range []Duration{h.Duration[0], h.Duration[1], j.Behaviour.Duration[0], j.Behaviour.Duration[1], j.QuietPeriod} {
+			if d < 0 || d.D() > 24*time.Hour {
+				return fmt.Errorf("job %q: durations must be between 0 and 24h", j.Path)
+			}
+		}
+		if e := j.Behaviour.Every.D(); e != 0 && (e < time.Second || e > 365*24*time.Hour) {
+			return fmt.Errorf("job %q: behaviour.every must be at least 1s", j.Path)
+		}
+		if j.Kind == "multibranch" && len(j.Branches) == 0 {
+			return fmt.Errorf("job %q: a multibranch project needs branches", j.Path)
+		}
 		if j.History.Running > j.History.Count {
 			return fmt.Errorf("job %q: history.running %d exceeds history.count %d", j.Path, j.History.Running, j.History.Count)
 		}
+	}
+	if w.Executors < 0 || w.Executors > 1000 || w.TimeScale < 0 || w.Faults.Latency < 0 || w.Faults.OutageAfter < 0 || w.Faults.OutageFor < 0 || w.Faults.RevokeAfter < 0 {
+		return fmt.Errorf("executors, time_scale and fault durations must not be negative (executors at most 1000)")
 	}
 	for _, r := range []float64{w.Faults.ErrorRate, w.Faults.ResetRate, w.Faults.TruncateRate} {
 		if r < 0 || r > 1 {
