@@ -57,6 +57,7 @@ type Server struct {
 	url      string
 	conns    map[net.Conn]struct{}
 	down     bool
+	closed   bool
 	timers   []*time.Timer
 	serveErr chan error
 }
@@ -198,6 +199,7 @@ func (s *Server) Close() error {
 		s.ln.Close()
 	}
 	s.down = true
+	s.closed = true
 	return err
 }
 
@@ -209,7 +211,7 @@ func (s *Server) Outage(d time.Duration) error {
 	if s.hs == nil {
 		return errors.New("jenkinstest: Outage needs Start")
 	}
-	if s.down {
+	if s.down || s.closed {
 		return nil
 	}
 	s.down = true
@@ -224,7 +226,7 @@ func (s *Server) Outage(d time.Duration) error {
 func (s *Server) recover() {
 	s.lmu.Lock()
 	defer s.lmu.Unlock()
-	if !s.down || s.hs == nil {
+	if !s.down || s.hs == nil || s.closed {
 		return
 	}
 	var ln net.Listener
