@@ -481,6 +481,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeTruncated(w, rec, cw)
 		return
 	}
+	if wantsGzip(r) {
+		gw := &gzipWriter{ResponseWriter: cw}
+		s.route(gw, r)
+		gw.close()
+		return
+	}
 	s.route(cw, r)
 }
 
