@@ -80,31 +80,70 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %v", path, err)
 	}
-	var st *Store
-	err = prepareFile(abs)
-	if err == nil {
-		st, err = openDB(abs)
+	// Another jeeves may be moving the same damaged file aside at the same
+	// moment: only the file found damaged is moved, and a file that changed
+	// in between is simply opened again.
+	for attempt := 0; ; attempt++ {
+		var st *Store
+		var before os.FileInfo
+		err = prepareFile(abs)
+		if err == nil {
+			before, _ = os.Stat(abs)
+			st, err = openDB(abs)
+		}
+		if err == nil {
+			return st, nil
+		}
+		var newer *NewerSchemaError
+		if errors.As(err, &newer) {
+			return nil, err
+		}
+		now, serr := os.Stat(abs)
+		if attempt < 3 && before != nil && (serr != nil || !os.SameFile(before, now)) {
+			continue // moved or replaced meanwhile: look again
+		}
+		if attempt < 3 && (isBusy(err) || sqliteCode(err) == sqlite3.SQLITE_IOERR_DELETE_NOENT) {
+			// Another jeeves is creating the same fresh file (switching
+			// it to WAL deletes its journal under us): look again.
+			time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
+			continue
+		}
+		if !isDamaged(err) {
+			return nil, err
+		}
+		// The file is not a store we can read: keep it for the user, start
+		// fresh. Under the lock, and only if it is still the file found
+		// damaged: another jeeves may have moved it and started afresh.
+		unlock, lerr := lockAside(abs)
+		if lerr != nil {
+			return nil, fmt.Errorf("store %s is unreadable (%s) and could not be moved aside: %v", abs, sqliteMessage(err), lerr)
+		}
+		now, serr = os.Stat(abs)
+		if attempt < 3 && (serr != nil || before != nil && !os.SameFile(before, now)) {
+			unlock()
+			continue
+		}
+		st, aerr := moveAsideAndOpen(abs, err)
+		unlock()
+		return st, aerr
 	}
-	if err == nil {
-		return st, nil
+}
+
+// moveAsideAndOpen moves the damaged store at path aside and opens a fresh
+// one that tells the user so, once.
+func moveAsideAndOpen(path string, why error) (*Store, error) {
+	aside, err := moveAside(path, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("store %s is unreadable (%s) and could not be moved aside: %v", path, sqliteMessage(why), err)
 	}
-	var newer *NewerSchemaError
-	if errors.As(err, &newer) || !isDamaged(err) {
+	if err := prepareFile(path); err != nil {
 		return nil, err
 	}
-	// The file is not a store we can read: keep it for the user, start fresh.
-	aside, merr := moveAside(abs, time.Now())
-	if merr != nil {
-		return nil, fmt.Errorf("store %s is unreadable (%s) and could not be moved aside: %v", abs, sqliteMessage(err), merr)
-	}
-	if err := prepareFile(abs); err != nil {
+	st, err := openDB(path)
+	if err != nil {
 		return nil, err
 	}
-	st, err2 := openDB(abs)
-	if err2 != nil {
-		return nil, err2
-	}
-	st.notice = fmt.Sprintf("the store %s could not be read (%s); it was moved to %s and a fresh store was started", abs, sqliteMessage(err), aside)
+	st.notice = fmt.Sprintf("the store %s could not be read (%s); it was moved to %s and a fresh store was started", path, sqliteMessage(why), aside)
 	return st, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -440,5 +441,73 @@ func TestNewStoreUses8KiBPages(t *testing.T) {
 	var ps int
 	if err := st.db.QueryRow("PRAGMA page_size").Scan(&ps); err != nil || ps != 8192 {
 		t.Errorf("page_size = %d (%v), want 8192", ps, err)
+	}
+}
+
+func TestOpenPathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my state ?#%20 dir")
+	path := filepath.Join(dir, "jee ves?.db")
+	st, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetState(context.Background(), "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the store is not at the path given: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != "jee ves?.db" {
+			t.Errorf("stray file %q", e.Name())
+		}
+	}
+}
+
+// Several jeeves finding the same damaged file at once: it is moved aside
+// once, and all of them end up on the one fresh store.
+func TestDamagedFileOpenedByManyAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "jeeves.db")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("garbage!"), 2000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	stores := make([]*Store, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			stores[i], errs[i] = Open(path)
+		}()
+	}
+	wg.Wait()
+	notices := 0
+	for i := range n {
+		if errs[i] != nil {
+			var se *Error
+			errors.As(errs[i], &se)
+			t.Fatalf("Open %d: %v (code %d)", i, errs[i], se.Code)
+		}
+		defer stores[i].Close()
+		if stores[i].Notice() != "" {
+			notices++
+		}
+	}
+	if a := asideFiles(t, dir); len(a) != 1 || notices != 1 {
+		t.Errorf("moved aside %d times, %d notices; want 1 and 1", len(a), notices)
+	}
+	ctx := context.Background()
+	if err := stores[0].SetState(ctx, "k", "shared"); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < n; i++ {
+		if v, err := stores[i].State(ctx, "k"); err != nil || v != "shared" {
+			t.Errorf("store %d sees %q, %v: not the same fresh file", i, v, err)
+		}
 	}
 }
