@@ -478,3 +478,28 @@ func TestFetchResultsOfABuildJenkinsDiscarded(t *testing.T) {
 		t.Errorf("record %+v", r)
 	}
 }
+
+// A download cut short by the network is not a report cut short: nothing
+// partial is stored for good, and the next look fetches it whole.
+func TestFetchResultsTruncatedDownloadIsRetried(t *testing.T) {
+	w := labWorld(t, nil, job("cut", "reports/newman.json=demo:newman-fail.json"))
+	s := newSim(t, w)
+	st := openTemp(t)
+	ctx := context.Background()
+	in := s.integration("cut", "lab/cut")
+	list := poll(t, s, st, in, 5)
+	full, err := s.api.Build(ctx, in.Job, list[0].Number) // with its artifacts
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.srv.SetFaults(jenkinstest.Faults{TruncateRate: 1})
+	_, state, why, err := FetchResults(ctx, s.api, st, in, full, FetchOptions{})
+	if err == nil || state != ResultsError {
+		t.Fatalf("truncated download: %s %q %v", state, why, err)
+	}
+	s.srv.SetFaults(jenkinstest.Faults{})
+	res, state, why, err := FetchResults(ctx, s.api, st, in, full, FetchOptions{})
+	if err != nil || state != ResultsStored || len(res.Collections) != 1 || res.Collections[0].Partial {
+		t.Fatalf("after: %s %q %v %+v", state, why, err, res.Collections)
+	}
+}
