@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 
 	"github.com/jeeves-dev/jeeves/config"
@@ -187,6 +186,3 @@ feed:
 		return s.c, s.g
 	}
 }
-
-// storeNote is a why for display: "" stays "".
-func storeNote(why string) string { return strings.TrimSpace(oneLine(why)) }
