@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
@@ -337,5 +338,37 @@ func TestStoreFlagWinsOverJEEVES_STORE(t *testing.T) {
 	}
 	if rows := buildsJSON(t, s, "-i", "Orders", "--offline", "--store", other); len(rows) != 2 {
 		t.Errorf("--offline --store: %d rows", len(rows))
+	}
+}
+
+func TestBuildsWithAStoreFromANewerJeeves(t *testing.T) {
+	s := newStoreSim(t)
+	path := s.env["JEEVES_STORE"]
+	st, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// Pretend a newer jeeves migrated it.
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("PRAGMA user_version = 999"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	code, out, errOut := runCLI(t, s.env, "builds", "-i", "Orders", "--limit", "2", "--json")
+	if code != 0 || !strings.Contains(errOut, "warning: no results summaries") || !strings.Contains(errOut, "newer jeeves") {
+		t.Errorf("online: exit %d, stderr %q", code, errOut)
+	}
+	var rows []buildRow
+	if json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 2 {
+		t.Errorf("online output %q", out)
+	}
+	code, _, errOut = runCLI(t, s.env, "builds", "-i", "Orders", "--offline")
+	if code != exitFail || !strings.Contains(errOut, "newer jeeves") || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("--offline: exit %d, stderr %q", code, errOut)
 	}
 }
