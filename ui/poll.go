@@ -396,7 +396,38 @@ func (m *Model) startClock() tea.Cmd {
 		return nil
 	}
 	m.clockArmed = true
-	return m.after(time.Second, clockTickMsg{})
+	return m.after(m.nextClockDelay(), clockTickMsg{})
+}
+
+// nextClockDelay is how long until a running time on screen shows a
+// different text: a second while it shows seconds (under ten minutes), else
+// the next whole minute. So an old running build redraws once a minute.
+func (m *Model) nextClockDelay() time.Duration {
+	next := time.Minute
+	until := func(since time.Time) {
+		el := m.now.Sub(since)
+		if el < 0 {
+			return
+		}
+		step := time.Minute
+		if el < 10*time.Minute {
+			step = time.Second
+		}
+		next = min(next, step-el%step)
+	}
+	ig := m.cur()
+	if ig == nil {
+		return next
+	}
+	for _, q := range ig.queue {
+		until(q.InQueueSince)
+	}
+	for _, r := range m.onScreenBuilds() {
+		if r.Building && !r.Gone && !r.Started.IsZero() {
+			until(r.Started)
+		}
+	}
+	return max(next, 50*time.Millisecond)
 }
 
 func (m *Model) onClock() tea.Cmd {

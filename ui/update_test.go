@@ -688,3 +688,15 @@ func TestLogSearchHighlightsEveryMatch(t *testing.T) {
 		t.Fatalf("n did not move to the next match: %q", s)
 	}
 }
+
+// An old running build shows minutes only: the clock wakes once a minute,
+// at the moment the text changes.
+func TestClockWakesWhenTheTextChanges(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	apis["Payments API"].builds[0].Started = t0.Add(-(16*time.Minute + 20*time.Second))
+	h.start(80, 24)
+	cl := timersOf[clockTickMsg](h)
+	if len(cl) != 1 || cl[0].d != 40*time.Second {
+		t.Fatalf("clock timers %v, want one of 40s", cl)
+	}
+}

@@ -249,3 +249,8 @@ func (snippets) Snippet(o ui.SnippetOptions) (string, error) {
 	return snippet.Generate(snippet.Options{Tool: snippet.Tool(o.Tool), Collection: o.Collection,
 		Environment: o.Environment, Lint: o.Lint, OS: snippet.OS(o.OS)})
 }
+
+// dashboardFPS caps redraws. Bubble Tea's renderer wakes up this often even
+// when nothing changed, so a lower rate is most of an idle dashboard's CPU;
+// 20 frames a second still answers a key within 50 ms.
+const dashboardFPS = 20
