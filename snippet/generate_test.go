@@ -199,8 +199,18 @@ func FuzzGenerate(f *testing.F) {
 			}
 			return
 		}
-		if _, err := snippettest.Parse(text); err != nil {
+		st, err := snippettest.Parse(text)
+		if err != nil {
 			t.Fatalf("the stage does not read back: %v\n%s", err, text)
+		}
+		runs := 0
+		for _, s := range st.Steps {
+			if strings.Contains(s.Script, "newman run ") || strings.Contains(s.Script, "postman collection run ") {
+				runs++
+			}
+		}
+		if runs != 1 || st.Archive == "" || st.JUnit == "" {
+			t.Fatalf("%d steps run the collection (want 1), archive %q, junit %q:\n%s", runs, st.Archive, st.JUnit, text)
 		}
 		if o.OS != snippet.Windows && o.Tool == snippet.Newman && collection == strings.TrimSpace(collection) {
 			checkShellArg(t, collection)
@@ -235,6 +245,18 @@ func TestValidate(t *testing.T) {
 	}
 	if err := (snippet.Options{Collection: "100%.json", OS: snippet.Linux}).Validate(); err != nil {
 		t.Errorf("%% is fine in sh: %v", err)
+	}
+}
+
+// TestSpellingOfToolAndOS: names are case-insensitive and give the same stage.
+func TestSpellingOfToolAndOS(t *testing.T) {
+	a, err := snippet.Generate(snippet.Options{Tool: "Newman", OS: "WINDOWS", Collection: "c.json"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := snippet.Generate(snippet.Options{Tool: snippet.Newman, OS: snippet.Windows, Collection: "c.json"})
+	if a != b || !strings.Contains(a, "call newman run c.json") {
+		t.Errorf("Newman/WINDOWS gives another stage:\n%s", a)
 	}
 }
 

@@ -129,6 +129,12 @@ func (o Options) withDefaults() Options {
 	if o.OS == "" {
 		o.OS = OSes[0]
 	}
+	if t, err := ParseTool(string(o.Tool)); err == nil {
+		o.Tool = t // the canonical spelling
+	}
+	if v, err := ParseOS(string(o.OS)); err == nil {
+		o.OS = v
+	}
 	if o.CredentialsID == "" {
 		o.CredentialsID = DefaultCredentialsID
 	}
