@@ -175,7 +175,7 @@ func TestCheckCommandErrors(t *testing.T) {
 		t.Errorf("bad config: want one line, got\n%s", out)
 	}
 	// Flags.
-	if code, _, errOut := runCLI(t, nil, "check", "--config", cfg, "extra"); code != exitUsage || errOut != "jeeves: jeeves check: unexpected argument \"extra\" (see 'jeeves check --help')\n" {
+	if code, _, errOut := runCLI(t, nil, "check", "--config", cfg, "extra"); code != exitUsage || oneJeevesPrefix(errOut) != "jeeves check: unexpected argument \"extra\" (see 'jeeves check --help')\n" {
 		t.Errorf("extra argument: exit %d, %q", code, errOut)
 	}
 	if code, out, _ := runCLI(t, nil, "check", "--help"); code != exitOK || !strings.HasPrefix(out, "Usage: jeeves check [-i NICKNAME] [--config FILE]\n") {

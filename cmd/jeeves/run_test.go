@@ -180,22 +180,23 @@ func TestRunParameterErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-i", "API", "-p", "ENVIRONMENT=staging"}, `jeeves: jeeves run: unknown parameter "ENVIRONMENT" for "api"; its parameters: ENV (choice: staging|production), DRY_RUN (true|false), NOTE (string), API_KEY (password)`},
-		{[]string{"-i", "API", "-p", "env=staging"}, `jeeves: jeeves run: unknown parameter "env" for "api" (did you mean ENV?); its parameters: ENV (choice: staging|production), DRY_RUN (true|false), NOTE (string), API_KEY (password)`},
-		{[]string{"-i", "API", "-p", "ENV=prod"}, `jeeves: jeeves run: parameter ENV: "prod" is not one of its choices; allowed: staging, production`},
-		{[]string{"-i", "API", "-p", "DRY_RUN=yes"}, `jeeves: jeeves run: parameter DRY_RUN is a boolean: "yes" must be true or false`},
-		{[]string{"-i", "API", "-p", "ENV"}, `jeeves: jeeves run: invalid value "ENV" for flag -p: want KEY=VALUE, got "ENV" (see 'jeeves run --help')`},
-		{[]string{"-i", "API", "-p", "ENV=staging", "-p", "ENV=production"}, `jeeves: jeeves run: invalid value "ENV=production" for flag -p: parameter ENV given twice (see 'jeeves run --help')`},
-		{[]string{"-i", "Broken", "-p", "X=1"}, `jeeves: jeeves run: "broken" takes no parameters, but -p X was given`},
-		{[]string{"-i", "Team"}, `jeeves: jeeves run: "team" is a folder, not a job; fix: set job to one of its jobs, e.g. "team/tests" in the config`},
-		{[]string{"-i", "Off"}, `jeeves: jeeves run: "off" is disabled in Jenkins, so it cannot build; fix: enable it`},
+		{[]string{"-i", "API", "-p", "ENVIRONMENT=staging"}, `jeeves run: unknown parameter "ENVIRONMENT" for "api"; its parameters: ENV (choice: staging|production), DRY_RUN (true|false), NOTE (string), API_KEY (password)`},
+		{[]string{"-i", "API", "-p", "env=staging"}, `jeeves run: unknown parameter "env" for "api" (did you mean ENV?); its parameters: ENV (choice: staging|production), DRY_RUN (true|false), NOTE (string), API_KEY (password)`},
+		{[]string{"-i", "API", "-p", "ENV=prod"}, `jeeves run: parameter ENV: "prod" is not one of its choices; allowed: staging, production`},
+		{[]string{"-i", "API", "-p", "DRY_RUN=yes"}, `jeeves run: parameter DRY_RUN is a boolean: "yes" must be true or false`},
+		{[]string{"-i", "API", "-p", "ENV"}, `jeeves run: invalid value "ENV" for flag -p: want KEY=VALUE, got "ENV" (see 'jeeves run --help')`},
+		{[]string{"-i", "API", "-p", "ENV=staging", "-p", "ENV=production"}, `jeeves run: invalid value "ENV=production" for flag -p: parameter ENV given twice (see 'jeeves run --help')`},
+		{[]string{"-i", "Broken", "-p", "X=1"}, `jeeves run: "broken" takes no parameters, but -p X was given`},
+		{[]string{"-i", "Team"}, `jeeves run: "team" is a folder, not a job; fix: set job to one of its jobs, e.g. "team/tests" in the config`},
+		{[]string{"-i", "Off"}, `jeeves run: "off" is disabled in Jenkins, so it cannot build; fix: enable it`},
 		{[]string{"-i", "nope"}, `jeeves: no integration named "nope"; configured: "API", "Broken", "Team", "Off", "Viewer", "Missing", "BadToken", "Slow"`},
-		{[]string{"-i", "API", "extra"}, `jeeves: jeeves run: unexpected argument "extra"; give parameters with -p KEY=VALUE`},
+		{[]string{"-i", "API", "extra"}, `jeeves run: unexpected argument "extra"; give parameters with -p KEY=VALUE`},
 		{[]string{"-i", "Missing"}, `jeeves: read job "nope" on <sim>: job "nope" was not found (HTTP 404); check the name, and that "admin" may see it`},
 	}
 	for _, tc := range cases {
 		args := append([]string{"run", "--config", cfg}, tc.args...)
 		code, out, errOut := runCLI(t, runEnv, args...)
+		errOut = oneJeevesPrefix(errOut)
 		if code != exitUsage || out != "" || runNorm(srv.URL, errOut) != tc.want+"\n" {
 			t.Errorf("%q: exit %d, stdout %q\nstderr %s\nwant   %s", tc.args, code, out, runNorm(srv.URL, errOut), tc.want)
 		}

