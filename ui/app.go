@@ -317,6 +317,7 @@ func (m *Model) onMainKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Refresh):
 		if ig := m.cur(); ig != nil {
+			clear(ig.retried) // results that failed to load are asked again
 			m.setToast("refreshing "+ig.cfg.Nickname, false)
 			return tea.Batch(m.pollNow(ig, true), m.toastTimer())
 		}

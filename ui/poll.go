@@ -34,10 +34,11 @@ type integ struct {
 	results         map[int]report.Results
 	resultsInFlight map[int]bool
 	justFinished    map[int]bool
+	retried         map[int]bool // builds whose failed results fetch was retried
 }
 
 func newInteg(in config.Integration) *integ {
-	return &integ{cfg: in, results: map[int]report.Results{}, resultsInFlight: map[int]bool{}, justFinished: map[int]bool{}}
+	return &integ{cfg: in, results: map[int]report.Results{}, resultsInFlight: map[int]bool{}, justFinished: map[int]bool{}, retried: map[int]bool{}}
 }
 
 // active reports whether something runs or waits, which polls faster.
@@ -238,8 +239,12 @@ func (m *Model) wantResults(ig *integ) tea.Cmd {
 		if _, ok := ig.results[r.Number]; ok {
 			return
 		}
-		if !r.ResultsState.unknown() && !m.expandedBuild(ig, r.Number) {
+		retry := r.ResultsState == ResultsFailed && !ig.retried[r.Number]
+		if !r.ResultsState.unknown() && !retry && !m.expandedBuild(ig, r.Number) {
 			return
+		}
+		if retry {
+			ig.retried[r.Number] = true // once per session (and again after r)
 		}
 		ig.resultsInFlight[r.Number] = true
 		cmds = append(cmds, loadResultsCmd(m.deps.Ctx, ig.api, m.deps.Store, ig.cfg, r.Build))

@@ -700,3 +700,18 @@ func TestClockWakesWhenTheTextChanges(t *testing.T) {
 		t.Fatalf("clock timers %v, want one of 40s", cl)
 	}
 }
+
+// Results that failed to load in an earlier session (network) are asked again.
+func TestFailedResultsRetried(t *testing.T) {
+	h, apis, st := newHarness(t, Options{})
+	pay := apis["Payments API"]
+	pay.builds = pay.builds[1:2] // #111 only
+	st.builds["Payments API"] = []BuildRecord{{Build: pay.builds[0], ResultsState: ResultsFailed, ResultsWhy: "connection reset"}}
+	h.start(80, 24)
+	if st.fetches != 1 {
+		t.Fatalf("%d fetches, want the failed one retried once", st.fetches)
+	}
+	if _, r := h.m.cur().record(111); r == nil || r.ResultsState != ResultsOK || r.Collections == nil {
+		t.Fatalf("results not loaded on retry: %+v", r)
+	}
+}
