@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -260,11 +262,25 @@ func (m Model) intFormLines() []string {
 		case !s.OK:
 			g, st = "✘", m.st.Err
 		}
-		l := "  " + st.Render(g+" "+s.Name)
-		if s.Detail != "" {
-			l += "  " + s.Detail
+		head := "  " + g + " " + s.Name + "  "
+		if s.OK || s.Skip || s.Detail == "" {
+			l := "  " + st.Render(g+" "+s.Name)
+			if s.Detail != "" {
+				l += "  " + s.Detail
+			}
+			lines = append(lines, l)
+			continue
 		}
-		lines = append(lines, l)
+		// a failed step's verdict and fix are wrapped, not cut: they say what to do
+		indent := strings.Repeat(" ", width(head))
+		wrapped := strings.Split(ansi.Wrap(s.Detail, max(20, m.width-width(head)), " "), "\n")
+		for i, w := range wrapped {
+			if i == 0 {
+				lines = append(lines, "  "+st.Render(g+" "+s.Name)+"  "+w)
+			} else {
+				lines = append(lines, indent+w)
+			}
+		}
 	}
 	switch {
 	case f.testing:
