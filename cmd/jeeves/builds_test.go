@@ -291,7 +291,7 @@ func TestBuildsExitCodes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errOut := runCLI(t, tc.env, append([]string{"builds"}, tc.args...)...)
-			if code != tc.code || out != "" || !strings.Contains(errOut, tc.want) || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "jeeves: ") {
+			if code != tc.code || out != "" || !strings.Contains(errOut, tc.want) || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "jeeves") {
 				t.Errorf("exit %d (want %d), stdout %q, stderr %q (want …%s…)", code, tc.code, out, errOut, tc.want)
 			}
 			if strings.Contains(errOut, buildsToken) || strings.Contains(errOut, "wrong-token") {

@@ -109,7 +109,10 @@ func report(err error, stderr io.Writer) int {
 	}
 	msg := oneLine(err.Error())
 	if msg != "" {
-		fmt.Fprintln(stderr, "jeeves: "+msg)
+		if !strings.HasPrefix(msg, "jeeves") { // "jeeves run: ..." already says who speaks
+			msg = "jeeves: " + msg
+		}
+		fmt.Fprintln(stderr, msg)
 	}
 	return code
 }
