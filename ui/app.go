@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -106,6 +107,9 @@ func New(deps Deps, opts Options) Model {
 	}
 	if deps.Ctx == nil {
 		deps.Ctx = context.Background()
+	}
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.DiscardHandler)
 	}
 	if opts.Refresh <= 0 {
 		opts.Refresh = config.DefaultRefresh

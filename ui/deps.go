@@ -4,6 +4,7 @@ package ui
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/jeeves-dev/jeeves/config"
@@ -103,6 +104,7 @@ type Deps struct {
 	Browser  Browser  // nil: o shows the URL
 	Clock    func() time.Time
 	Ctx      context.Context
+	Log      *slog.Logger // nil: nothing is logged
 }
 
 // Options are the dashboard's settings.

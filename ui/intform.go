@@ -187,6 +187,7 @@ func (m *Model) onIntegrationSaved(msg integrationSavedMsg) tea.Cmd {
 	m.intForm = nil
 	m.page = pageMain
 	in := msg.in
+	m.deps.Log.Info("integration saved", "integration", in.Nickname, "url", in.URL, "job", in.Job, "replaces", msg.replace)
 	var ig *integ
 	if msg.replace != "" {
 		ig = m.find(msg.replace)
@@ -215,6 +216,7 @@ func (m *Model) onIntegrationDeleted(msg integrationDeletedMsg) tea.Cmd {
 		m.setToast("delete failed: "+clean(msg.err.Error()), true)
 		return m.toastTimer()
 	}
+	m.deps.Log.Info("integration deleted", "integration", msg.nick)
 	for i, ig := range m.ints {
 		if ig.cfg.Nickname == msg.nick {
 			ig.tickSeq++ // its armed poll tick is dropped

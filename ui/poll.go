@@ -127,6 +127,7 @@ func (m *Model) onConnected(msg connectedMsg) tea.Cmd {
 	if msg.err != nil {
 		ig.apiErr = clean(msg.err.Error())
 		ig.lastErr = ig.apiErr
+		m.deps.Log.Error("no Jenkins client", "integration", ig.cfg.Nickname, "err", ig.apiErr)
 		return m.kickDeferred() // a config problem: polling again cannot fix it
 	}
 	ig.api, ig.apiErr = msg.api, ""
@@ -150,7 +151,11 @@ func (m *Model) onProbed(msg probedMsg) tea.Cmd {
 		ig.loading = false
 		ig.failures++
 		ig.lastErr = clean(msg.err.Error())
+		m.deps.Log.Warn("poll failed", "integration", ig.cfg.Nickname, "failures", ig.failures, "err", ig.lastErr)
 		return tea.Batch(m.schedule(ig), m.kickDeferred())
+	}
+	if ig.failures > 0 {
+		m.deps.Log.Info("Jenkins answers again", "integration", ig.cfg.Nickname, "after_failures", ig.failures)
 	}
 	changed := probeChanged(ig.probe, msg.probe) || ig.forceFull
 	p := msg.probe
@@ -175,6 +180,7 @@ func (m *Model) onBuildsLoaded(msg buildsLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		ig.failures++
 		ig.lastErr = clean(msg.err.Error())
+		m.deps.Log.Warn("build list failed", "integration", ig.cfg.Nickname, "err", ig.lastErr)
 		ig.probe = nil // so the next successful probe reloads the list
 		return tea.Batch(m.schedule(ig), m.kickDeferred())
 	}
@@ -276,6 +282,7 @@ func (m *Model) onResults(msg resultsLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		r.ResultsState = ResultsFailed
 		r.ResultsWhy = clean(msg.err.Error())
+		m.deps.Log.Warn("results failed", "integration", ig.cfg.Nickname, "build", msg.number, "err", r.ResultsWhy)
 		ig.results[msg.number] = report.Results{}
 	} else {
 		r.ResultsState = msg.state

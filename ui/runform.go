@@ -227,6 +227,7 @@ func (m *Model) onTriggered(msg triggeredMsg) tea.Cmd {
 	}
 	if m.run != nil && m.run.nick == msg.nick {
 		if msg.err != nil {
+			m.deps.Log.Warn("trigger failed", "integration", msg.nick, "err", clean(msg.err.Error()))
 			m.run.triggering = false
 			m.run.err = "trigger failed: " + clean(msg.err.Error())
 			m.page = pageRun
@@ -235,9 +236,11 @@ func (m *Model) onTriggered(msg triggeredMsg) tea.Cmd {
 		m.run = nil
 	}
 	if msg.err != nil {
+		m.deps.Log.Warn("trigger failed", "integration", msg.nick, "err", clean(msg.err.Error()))
 		m.setToast("trigger failed: "+clean(msg.err.Error()), true)
 		return m.toastTimer()
 	}
+	m.deps.Log.Info("build triggered", "integration", msg.nick, "queue_item", msg.queueID, "merged", merged)
 	if m.page == pageRun {
 		m.page = pageMain
 	}

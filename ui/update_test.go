@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -713,5 +715,23 @@ func TestFailedResultsRetried(t *testing.T) {
 	}
 	if _, r := h.m.cur().record(111); r == nil || r.ResultsState != ResultsOK || r.Collections == nil {
 		t.Fatalf("results not loaded on retry: %+v", r)
+	}
+}
+
+// The log records what went wrong, never a token.
+func TestLogRecordsFailuresNotTokens(t *testing.T) {
+	var buf bytes.Buffer
+	in := payments()
+	in.Token = config.NewSecret("tok-s3cret-value")
+	h, apis, _ := newHarness(t, Options{Integrations: []config.Integration{in}})
+	h.m.deps.Log = slog.New(slog.NewTextHandler(&buf, nil))
+	apis["Payments API"].setErr(errors.New("401 Unauthorized"))
+	h.start(80, 24)
+	out := buf.String()
+	if !strings.Contains(out, "poll failed") || !strings.Contains(out, `integration="Payments API"`) || !strings.Contains(out, "401 Unauthorized") {
+		t.Fatalf("log: %s", out)
+	}
+	if strings.Contains(out, "tok-s3cret") {
+		t.Fatal("token in the log")
 	}
 }

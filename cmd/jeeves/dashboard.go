@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,6 +83,9 @@ func runDashboard(e *env) error {
 	}
 	defer st.Close()
 
+	logger, closeLog := openDashboardLog(e.getenv, *demo, st.Path())
+	defer closeLog()
+
 	deps := ui.Deps{
 		Jenkins:  connector{ctx: ctx, getenv: e.getenv},
 		Store:    storeAdapter{st},
@@ -90,6 +94,7 @@ func runDashboard(e *env) error {
 		Snippets: snippets{},
 		Clock:    time.Now,
 		Ctx:      ctx,
+		Log:      logger,
 	}
 	// 30 frames a second, not Bubble Tea's 60: its renderer wakes up every
 	// frame even when nothing changed, and those wake-ups were most of the
@@ -104,6 +109,38 @@ func runDashboard(e *env) error {
 		return failErr(fmt.Errorf("dashboard: %v", err))
 	}
 	return nil
+}
+
+// maxLogSize is where the dashboard log is rotated (to jeeves.log.1) at start.
+const maxLogSize = 4 << 20
+
+// openDashboardLog opens the dashboard's log: $XDG_STATE_HOME/jeeves/jeeves.log
+// (the demo: beside its temporary store), mode 0600. Nothing in it is a
+// token. Without a writable file the dashboard runs without a log.
+func openDashboardLog(getenv func(string) string, demo bool, storePath string) (*slog.Logger, func()) {
+	dir := filepath.Dir(store.DefaultPath(func(k string) string {
+		if k == "JEEVES_STORE" {
+			return "" // the log lives in the state directory, wherever the store is
+		}
+		return getenv(k)
+	}))
+	if demo {
+		dir = filepath.Dir(storePath)
+	}
+	path := filepath.Join(dir, "jeeves.log")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return slog.New(slog.DiscardHandler), func() {}
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Size() > maxLogSize {
+		_ = os.Rename(path, path+".1")
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return slog.New(slog.DiscardHandler), func() {}
+	}
+	l := slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	l.Info("dashboard started", "version", version, "demo", demo)
+	return l, func() { l.Info("dashboard stopped"); f.Close() }
 }
 
 // terminal returns the dashboard's input and output when both are terminals.

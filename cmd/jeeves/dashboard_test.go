@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -45,5 +47,33 @@ func TestBrowserShowsURLOverSSH(t *testing.T) {
 	ok, err = browser{getenv: func(k string) string { return env[k] }}.Open(context.Background(), "http://jenkins.test/")
 	if !ok || err != nil {
 		t.Fatalf("$BROWSER not used: ok=%v err=%v", ok, err)
+	}
+}
+
+func TestDashboardLog(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"XDG_STATE_HOME": dir, "JEEVES_STORE": "/elsewhere/s.db"}
+	path := filepath.Join(dir, "jeeves", "jeeves.log")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, bytes.Repeat([]byte("x"), maxLogSize+1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l, closeLog := openDashboardLog(func(k string) string { return env[k] }, false, "/elsewhere/s.db")
+	l.Warn("poll failed", "integration", "Payments API")
+	closeLog()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "dashboard started") || !strings.Contains(string(b), "poll failed") || len(b) > 4096 {
+		t.Fatalf("log %q", b)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("log mode %v (%v)", fi.Mode(), err)
+	}
+	if _, err := os.Stat(path + ".1"); err != nil {
+		t.Fatal("the big log was not rotated")
 	}
 }
