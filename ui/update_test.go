@@ -735,3 +735,17 @@ func TestLogRecordsFailuresNotTokens(t *testing.T) {
 		t.Fatal("token in the log")
 	}
 }
+
+// The wide integrations panel scrolls to keep the selection visible.
+func TestPanelScrollsToSelection(t *testing.T) {
+	var ints []config.Integration
+	for i := 0; i < 30; i++ {
+		ints = append(ints, config.Integration{Nickname: "Service " + itoa(i), URL: "http://x.test", Job: "j" + itoa(i), Source: "config"})
+	}
+	h, _, _ := newHarness(t, Options{Integrations: ints})
+	h.start(120, 24)
+	h.key("tab", "G")
+	if s := plain(h); !strings.Contains(s, "Service 29") {
+		t.Fatalf("selection not visible:\n%s", s)
+	}
+}

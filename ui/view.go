@@ -209,7 +209,14 @@ func (m Model) integrationPanel(h int) []string {
 	}
 	lines := []string{" " + title}
 	w := m.panelWidth()
+	first := 0 // scrolled so the selected integration is visible
+	if fit := (h - 1) / 2; fit > 0 && m.sel >= fit {
+		first = m.sel - fit + 1
+	}
 	for i, ig := range m.ints {
+		if i < first {
+			continue
+		}
 		glyph, st := m.lastStatus(ig)
 		marker := "  "
 		if i == m.sel {
