@@ -62,6 +62,7 @@ func (m *Model) onIntegrationsKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) selectIntegration(i int) tea.Cmd {
 	m.sel = i
 	m.cursor, m.offset = 0, 0
+	clear(m.expanded) // expansion keys are build numbers: not another job's
 	m.rebuild()
 	ig := m.cur()
 	if ig == nil {
