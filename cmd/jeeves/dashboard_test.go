@@ -77,3 +77,31 @@ func TestDashboardLog(t *testing.T) {
 		t.Fatal("the big log was not rotated")
 	}
 }
+
+// Every demo integration names a job the simulated Jenkins has, and its
+// credentials work.
+func TestDemoIntegrations(t *testing.T) {
+	srv, dir, ints, err := startDemo()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	defer os.RemoveAll(dir)
+	if len(ints) != 4 {
+		t.Fatalf("%d demo integrations", len(ints))
+	}
+	for _, in := range ints {
+		api, err := (connector{ctx: context.Background(), getenv: func(string) string { return "" }}).API(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j, err := api.Job(context.Background(), in.Job)
+		// the demo keeps one disabled job, to show how the run form refuses it
+		if wantBuildable := in.Job != "payments/legacy-smoke"; err != nil || j.Buildable != wantBuildable {
+			t.Errorf("%s: job %q: %v (buildable %v)", in.Nickname, in.Job, err, j.Buildable)
+		}
+		if bs, err := api.Builds(context.Background(), in.Job, 5); err != nil || len(bs) == 0 {
+			t.Errorf("%s: builds: %v (%d)", in.Nickname, err, len(bs))
+		}
+	}
+}
