@@ -57,7 +57,11 @@ func TestLiveSpectral(t *testing.T) {
 	if *gs != want || len(res.Governance[0].Violations) != n(1) {
 		t.Errorf("JSON: %+v, %d results; spectral printed %s", *gs, len(res.Governance[0].Violations), sum[0])
 	}
-	if def := res.Governance[0].Definition; def != filepath.Join(specDir, "openapi.yaml") {
+	wantDef := filepath.Join(specDir, "openapi.yaml")
+	if real, err := filepath.EvalSymlinks(wantDef); err == nil {
+		wantDef = real // spectral reports the resolved path when ../shared is a symlink
+	}
+	if def := res.Governance[0].Definition; def != wantDef && def != filepath.Join(specDir, "openapi.yaml") {
 		t.Errorf("definition = %q", def)
 	}
 	// every stylish line " 18:16  error  rule  message  path" is a violation with the same position
