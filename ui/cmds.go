@@ -78,7 +78,7 @@ func loadBuildsCmd(ctx context.Context, api jenkins.API, st Store, in config.Int
 		}
 		if st != nil {
 			sc, scancel := context.WithTimeout(ctx, storeTimeout)
-			msg.saveErr = st.SaveBuilds(sc, in.Nickname, msg.builds)
+			msg.saveErr = st.SaveBuilds(sc, in.Nickname, msg.builds, limit)
 			scancel()
 		}
 		return msg

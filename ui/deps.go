@@ -52,8 +52,10 @@ type Store interface {
 	Integrations(ctx context.Context) ([]config.Integration, error)
 	SaveIntegration(ctx context.Context, in config.Integration) error
 	DeleteIntegration(ctx context.Context, nickname string) error
-	// SaveBuilds records builds fresh from the server.
-	SaveBuilds(ctx context.Context, integration string, builds []jenkins.Build) error
+	// SaveBuilds records builds fresh from a poll that asked for the newest
+	// `limit`; when fewer came back, stored builds the poll did not return
+	// are gone from Jenkins (kept in the store, marked gone).
+	SaveBuilds(ctx context.Context, integration string, builds []jenkins.Build, limit int) error
 	// Builds lists the known builds of an integration, newest first.
 	Builds(ctx context.Context, integration string, limit int) ([]BuildRecord, error)
 	// FetchResults gives a build's parsed results: from the store when known,

@@ -233,7 +233,7 @@ func (s *fakeStore) DeleteIntegration(ctx context.Context, nick string) error {
 	}
 	return errors.New("no integration " + nick)
 }
-func (s *fakeStore) SaveBuilds(ctx context.Context, nick string, bs []jenkins.Build) error {
+func (s *fakeStore) SaveBuilds(ctx context.Context, nick string, bs []jenkins.Build, limit int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.saved++

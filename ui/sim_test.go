@@ -22,7 +22,7 @@ type memStore struct {
 func (s *memStore) Integrations(ctx context.Context) ([]config.Integration, error)   { return nil, nil }
 func (s *memStore) SaveIntegration(ctx context.Context, in config.Integration) error { return nil }
 func (s *memStore) DeleteIntegration(ctx context.Context, nick string) error         { return nil }
-func (s *memStore) SaveBuilds(ctx context.Context, nick string, bs []jenkins.Build) error {
+func (s *memStore) SaveBuilds(ctx context.Context, nick string, bs []jenkins.Build, limit int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.saved[nick] += len(bs)

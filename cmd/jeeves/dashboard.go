@@ -202,8 +202,8 @@ func (a storeAdapter) SaveIntegration(ctx context.Context, in config.Integration
 func (a storeAdapter) DeleteIntegration(ctx context.Context, nick string) error {
 	return a.st.DeleteIntegration(ctx, nick)
 }
-func (a storeAdapter) SaveBuilds(ctx context.Context, nick string, bs []jenkins.Build) error {
-	return a.st.SaveBuilds(ctx, nick, bs)
+func (a storeAdapter) SaveBuilds(ctx context.Context, nick string, bs []jenkins.Build, limit int) error {
+	return a.st.SavePoll(ctx, nick, bs, limit)
 }
 func (a storeAdapter) Builds(ctx context.Context, nick string, limit int) ([]ui.BuildRecord, error) {
 	recs, err := a.st.Builds(ctx, nick, limit)
