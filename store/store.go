@@ -355,6 +355,9 @@ func isDamaged(err error) bool {
 }
 
 // sqliteMessage is the driver's message without its "(26)"-style codes.
+// restartHint ends the message of damage found while in use.
+const restartHint = "; restart jeeves to check the store and start a fresh one if need be"
+
 func sqliteMessage(err error) string {
 	if err == nil {
 		return ""
@@ -369,7 +372,7 @@ func sqliteMessage(err error) string {
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		return e.msg
+		return strings.TrimSuffix(e.msg, restartHint) // the notice says what was done instead
 	}
 	return err.Error()
 }
@@ -391,7 +394,7 @@ func (s *Store) wrap(op string, err error) error {
 			if f, ferr := os.OpenFile(s.path+damagedSuffix, os.O_CREATE|os.O_WRONLY, 0o600); ferr == nil {
 				f.Close()
 			}
-			e.msg += "; restart jeeves to check the store and start a fresh one if need be"
+			e.msg += restartHint
 		}
 		return e
 	}

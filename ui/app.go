@@ -141,6 +141,9 @@ func New(deps Deps, opts Options) Model {
 		}
 		m.ints = append(m.ints, newInteg(in))
 	}
+	if opts.Notice != "" {
+		m.setToast(opts.Notice, true) // no timer: it stays until the next toast
+	}
 	return m
 }
 

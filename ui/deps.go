@@ -118,4 +118,7 @@ type Options struct {
 	Limit        int // builds fetched per poll (default 50)
 	StoreLimit   int // builds read from the store at start (default 500)
 	Title        string
+	// Notice is shown once at start until the next message: the store was
+	// moved aside, the config file has warnings.
+	Notice string
 }

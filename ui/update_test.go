@@ -749,3 +749,23 @@ func TestPanelScrollsToSelection(t *testing.T) {
 		t.Fatalf("selection not visible:\n%s", s)
 	}
 }
+
+// A start-up notice (store moved aside, config warnings) is on screen until
+// the next message replaces it.
+func TestStartupNoticeShown(t *testing.T) {
+	apis, st := newFakes()
+	notice := "the store /tmp/x.db was unreadable; it was moved aside to /tmp/x.db.unreadable-20261127T150000Z and a new one started"
+	m := New(Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }},
+		Options{Integrations: []config.Integration{payments()}, Notice: notice})
+	mm, _ := m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
+	screen := ansi.Strip(mm.View().Content)
+	if !strings.Contains(screen, "the store /tmp/x.db was unreadable") {
+		t.Fatalf("notice not shown:\n%s", screen)
+	}
+	m2 := New(Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }},
+		Options{Integrations: []config.Integration{payments()}})
+	mm2, _ := m2.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
+	if strings.Contains(ansi.Strip(mm2.View().Content), "unreadable") {
+		t.Fatalf("notice shown without one")
+	}
+}

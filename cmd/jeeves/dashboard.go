@@ -50,6 +50,7 @@ func runDashboard(e *env) error {
 
 	opts := ui.Options{ReadOnly: *readonly, NoColor: *noColor || e.getenv("NO_COLOR") != ""}
 	var st *store.Store
+	var notices []string
 	if *demo {
 		if *cfgPath != "" || *storePath != "" {
 			return usageErr("jeeves --demo takes no --config or --store: it uses a temporary store")
@@ -76,12 +77,17 @@ func runDashboard(e *env) error {
 			path = store.DefaultPath(e.getenv)
 		}
 		if st, err = store.Open(path); err != nil {
-			return failErr(fmt.Errorf("store %s: %v", path, err))
+			return failErr(err) // store errors name the file
 		}
 		opts.Integrations = cfg.Integrations
 		opts.Refresh = cfg.Refresh
+		notices = append(notices, cfg.Warnings...)
 	}
 	defer st.Close()
+	if n := st.Notice(); n != "" {
+		notices = append([]string{n}, notices...)
+	}
+	opts.Notice = strings.Join(notices, "; ")
 
 	logger, closeLog := openDashboardLog(e.getenv, *demo, st.Path())
 	defer closeLog()
