@@ -229,9 +229,12 @@ func (m Model) detailText(ig *integ, r row) string {
 	case rowCollection:
 		c := &res.Collections[r.ci]
 		s := mark() + clean(c.Name) + " · " + string(c.Tool) + fmt.Sprintf(" · requests %d/%d failed · assertions %d/%d passed",
-			c.Requests.Failed, c.Requests.Total, c.Assertions.Total-c.Assertions.Failed, c.Assertions.Total)
+			c.Requests.Failed, c.Requests.Total, c.Assertions.Total-c.Assertions.Failed-c.Assertions.Skipped, c.Assertions.Total)
+		if c.Assertions.Failed > 0 {
+			s += fmt.Sprintf(", %d failed", c.Assertions.Failed)
+		}
 		if c.Assertions.Skipped > 0 {
-			s += fmt.Sprintf(" (%d skipped)", c.Assertions.Skipped)
+			s += fmt.Sprintf(", %d skipped", c.Assertions.Skipped)
 		}
 		if c.Iterations > 1 {
 			s += fmt.Sprintf(" · %d iterations", c.Iterations)
@@ -282,7 +285,7 @@ func (m Model) detailText(ig *integ, r row) string {
 		g := &res.Governance[r.ci]
 		cs, gs := (&report.Results{Governance: []report.GovernanceResult{*g}}).Summaries()
 		_ = cs
-		s := mark() + clean(g.Definition) + " · " + string(g.Tool) + " · " + fmtGovernanceFull(gs)
+		s := mark() + clean(shortDefinition(g.Definition, ig.cfg.Job)) + " · " + string(g.Tool) + " · " + fmtGovernanceFull(gs)
 		if g.Artifact != "" {
 			s += " · " + clean(g.Artifact)
 		}
@@ -293,13 +296,23 @@ func (m Model) detailText(ig *integ, r row) string {
 	case rowSeverity:
 		return string(r.sev) + " (" + r.note + ")"
 	case rowViolation:
-		v := &res.Governance[r.ci].Violations[r.ei]
-		s := clean(v.Rule) + "  " + clean(v.Message)
+		g := &res.Governance[r.ci]
+		v := &g.Violations[r.ei]
+		// position first, so it lines up and survives truncation; the file
+		// only when it is not the definition itself (a $ref'd file)
+		s := ""
+		if v.File != "" && v.File != g.Definition {
+			s = clean(shortDefinition(v.File, ig.cfg.Job)) + ":"
+		}
+		if v.Line > 0 {
+			s += fmt.Sprintf("%d:%d", v.Line, v.Column)
+		}
+		if s != "" {
+			s += "  "
+		}
+		s += clean(v.Rule) + "  " + clean(v.Message)
 		if v.Path != "" {
 			s += "  " + clean(v.Path)
-		}
-		if v.File != "" || v.Line > 0 {
-			s += fmt.Sprintf("  %s:%d:%d", clean(v.File), v.Line, v.Column)
 		}
 		return s
 	}
@@ -339,4 +352,22 @@ func (m Model) styleDetail(ig *integ, r row, s string) string {
 		}
 	}
 	return s
+}
+
+// shortDefinition drops the Jenkins workspace prefix from a linted file's
+// path ("/var/jenkins_home/workspace/payments/api-tests/openapi.yaml" is
+// "openapi.yaml" of job payments/api-tests).
+func shortDefinition(path, job string) string {
+	if job != "" {
+		if i := strings.Index(path, "/workspace/"+job+"/"); i >= 0 {
+			return path[i+len("/workspace/"+job+"/"):]
+		}
+	}
+	if i := strings.Index(path, "/workspace/"); i >= 0 {
+		rest := path[i+len("/workspace/"):]
+		if j := strings.Index(rest, "/"); j >= 0 { // multibranch and custom workspaces: one mangled folder
+			return rest[j+1:]
+		}
+	}
+	return path
 }
