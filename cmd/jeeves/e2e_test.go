@@ -331,9 +331,9 @@ func TestE2EDashboard(t *testing.T) {
 
 	// abort the other running build
 	d.Keys("j")
-	d.WaitFor(fmt.Sprintf("#%d · started", running), 5*time.Second)
+	d.WaitFor(fmt.Sprintf("#%d · started", running), 10*time.Second) // after any toast (5 s)
 	d.Keys("x")
-	d.WaitFor(fmt.Sprintf("Abort build #%d?", running), 5*time.Second)
+	d.WaitFor(fmt.Sprintf("Abort build #%d?", running), 10*time.Second)
 	d.Keys("y")
 	d.WaitUntil(fmt.Sprintf("#%d aborted", running), 20*time.Second, func(s string) bool { return e2eRowStatus(s, running) == "aborted" })
 	if st := srv.Stats()["stop"]; st.Requests != 1 {
