@@ -343,6 +343,21 @@ func TestE2EDashboard(t *testing.T) {
 	d.Keys("q")
 	d.waitDead(t, 5*time.Second)
 	t.Logf("server: %s", e2eStatsLine(srv))
+
+	// the token reached neither the terminal nor the dashboard's log
+	_, token := srv.Credentials()
+	if bytes.Contains(d.Output(), []byte(token)) {
+		t.Error("the API token was written to the terminal")
+	}
+	logs, _ := filepath.Glob(filepath.Join(dir, "jeeves", "*.log"))
+	if len(logs) == 0 {
+		t.Errorf("no dashboard log in %s (a trigger and an abort are logged)", filepath.Join(dir, "jeeves"))
+	}
+	for _, l := range logs {
+		if b, err := os.ReadFile(l); err == nil && bytes.Contains(b, []byte(token)) {
+			t.Errorf("the API token is in %s", l)
+		}
+	}
 }
 
 // TestE2EOutage takes the simulated Jenkins down under the running dashboard:
