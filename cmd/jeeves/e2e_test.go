@@ -205,6 +205,7 @@ func e2eFirstFailedAssertion(tb testing.TB, name string) (jreport.Execution, jre
 // following its log, abort another build, quit.
 func TestE2EDashboard(t *testing.T) {
 	tmuxtest.Require(t)
+	t.Parallel() // each has its own simulator, tmux server and store
 	bin := tmuxtest.Build(t, e2eRoot)
 	w, err := jenkinstest.LoadWorld("testdata/e2e/world.toml")
 	if err != nil {
@@ -365,6 +366,7 @@ func TestE2EDashboard(t *testing.T) {
 // the last error, and recovers by itself when Jenkins is back.
 func TestE2EOutage(t *testing.T) {
 	tmuxtest.Require(t)
+	t.Parallel() // each has its own simulator, tmux server and store
 	bin := tmuxtest.Build(t, e2eRoot)
 	w, err := jenkinstest.LoadWorld("testdata/e2e/world.toml")
 	if err != nil {
@@ -567,6 +569,7 @@ func e2eOSCs(out []byte) (payloads []string, bels int) {
 // no clipboard write, no reset, no 8-bit controls.
 func TestE2EHostileText(t *testing.T) {
 	tmuxtest.Require(t)
+	t.Parallel() // each has its own simulator, tmux server and store
 	bin := tmuxtest.Build(t, e2eRoot)
 	srv := e2eSim(t, e2eHostileWorld(t))
 	dir := t.TempDir()
