@@ -207,6 +207,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onBuildsLoaded(msg)
 	case resultsLoadedMsg:
 		return m, m.onResults(msg)
+	case olderBuildsMsg:
+		return m, m.onOlderBuilds(msg)
 	case spinTickMsg:
 		return m, m.onSpin()
 	case clockTickMsg:

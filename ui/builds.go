@@ -144,7 +144,7 @@ func (m *Model) onBuildsKey(msg tea.KeyPressMsg) tea.Cmd {
 	default:
 		return nil
 	}
-	return tea.Batch(m.wantResultsCur(), m.startClock())
+	return tea.Batch(m.wantResultsCur(), m.startClock(), m.maybeLoadOlder())
 }
 
 func (m *Model) wantResultsCur() tea.Cmd {

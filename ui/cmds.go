@@ -85,6 +85,23 @@ func loadBuildsCmd(ctx context.Context, api jenkins.API, st Store, in config.Int
 	}
 }
 
+// loadOlderCmd reads builds by index [from, from+n) (allBuilds range) and
+// records them; limit 0 tells the store this is no newest-N poll.
+func loadOlderCmd(ctx context.Context, api jenkins.API, st Store, in config.Integration, from, n int) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, timeoutOf(in))
+		defer cancel()
+		msg := olderBuildsMsg{nick: in.Nickname, from: from, asked: n}
+		msg.builds, msg.err = api.BuildsRange(c, in.Job, from, from+n)
+		if msg.err == nil && st != nil && len(msg.builds) > 0 {
+			sc, scancel := context.WithTimeout(ctx, storeTimeout)
+			msg.saveErr = st.SaveBuilds(sc, in.Nickname, msg.builds, 0)
+			scancel()
+		}
+		return msg
+	}
+}
+
 func loadResultsCmd(ctx context.Context, api jenkins.API, st Store, in config.Integration, b jenkins.Build) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, 2*timeoutOf(in))

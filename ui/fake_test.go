@@ -105,7 +105,15 @@ func (f *fakeAPI) Builds(ctx context.Context, job string, limit int) ([]jenkins.
 	return append([]jenkins.Build(nil), f.builds[:n]...), nil
 }
 func (f *fakeAPI) BuildsRange(ctx context.Context, job string, from, to int) ([]jenkins.Build, error) {
-	return nil, errors.New("not used")
+	if err := f.count("range"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if from >= len(f.builds) {
+		return nil, nil
+	}
+	return append([]jenkins.Build(nil), f.builds[from:min(to, len(f.builds))]...), nil
 }
 func (f *fakeAPI) Build(ctx context.Context, job string, number int) (jenkins.Build, error) {
 	if err := f.count("build"); err != nil {

@@ -48,6 +48,16 @@ type probedMsg struct {
 }
 
 // buildsLoadedMsg: the full list (and queue) after a change.
+// olderBuildsMsg: a page of builds older than those the poll lists.
+type olderBuildsMsg struct {
+	nick    string
+	from    int // the index asked from
+	asked   int
+	builds  []jenkins.Build
+	err     error
+	saveErr error
+}
+
 type buildsLoadedMsg struct {
 	nick    string
 	builds  []jenkins.Build

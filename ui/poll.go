@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"time"
@@ -35,6 +36,10 @@ type integ struct {
 	resultsInFlight map[int]bool
 	justFinished    map[int]bool
 	retried         map[int]bool // builds whose failed results fetch was retried
+
+	olderFrom    int  // next allBuilds index to read for older builds; 0 until a list came
+	olderLoading bool // a page of older builds is in flight
+	olderDone    bool // Jenkins has no older builds than those read
 }
 
 func newInteg(in config.Integration) *integ {
@@ -193,6 +198,10 @@ func (m *Model) onBuildsLoaded(msg buildsLoadedMsg) tea.Cmd {
 	ig.fromStore = false
 	ig.queue = msg.queue
 	mergeBuilds(ig, msg.builds)
+	if ig.olderFrom == 0 {
+		ig.olderFrom = len(msg.builds)
+		ig.olderDone = len(msg.builds) < m.opts.Limit
+	}
 	cmds := []tea.Cmd{m.schedule(ig)}
 	if ig == m.cur() {
 		m.rebuild()
@@ -200,6 +209,54 @@ func (m *Model) onBuildsLoaded(msg buildsLoadedMsg) tea.Cmd {
 	}
 	cmds = append(cmds, m.wantResults(ig), m.startClock(), m.kickDeferred())
 	return tea.Batch(cmds...)
+}
+
+// olderPage is how many older builds one page reads.
+const olderPage = 50
+
+// maybeLoadOlder reads the next page of older builds from Jenkins when the
+// cursor sits on the last row of the list, like gh-dash's next page.
+func (m *Model) maybeLoadOlder() tea.Cmd {
+	ig := m.cur()
+	if ig == nil || ig.api == nil || ig.olderLoading || ig.olderDone || ig.olderFrom == 0 || len(m.rows) == 0 || m.cursor < len(m.rows)-1 {
+		return nil
+	}
+	ig.olderLoading = true
+	m.setToast("loading older builds…", false)
+	return loadOlderCmd(m.deps.Ctx, ig.api, m.deps.Store, ig.cfg, ig.olderFrom, olderPage)
+}
+
+func (m *Model) onOlderBuilds(msg olderBuildsMsg) tea.Cmd {
+	ig := m.find(msg.nick)
+	if ig == nil {
+		return nil
+	}
+	ig.olderLoading = false
+	if msg.err != nil {
+		m.setToast("older builds: "+clean(msg.err.Error()), true)
+		return m.toastTimer()
+	}
+	if msg.from == ig.olderFrom {
+		ig.olderFrom += len(msg.builds)
+	}
+	if len(msg.builds) < msg.asked {
+		ig.olderDone = true
+	}
+	before := len(ig.records)
+	mergeBuilds(ig, msg.builds)
+	added := len(ig.records) - before
+	if ig == m.cur() {
+		m.rebuild()
+	}
+	switch {
+	case msg.saveErr != nil:
+		m.setToast("store: "+clean(msg.saveErr.Error()), true)
+	case added == 0 && ig.olderDone:
+		m.setToast("no older builds on Jenkins", false)
+	default:
+		m.setToast(fmt.Sprintf("%d older builds loaded", added), false)
+	}
+	return tea.Batch(m.toastTimer(), m.wantResults(ig))
 }
 
 // mergeBuilds folds fresh builds into the known records (which may hold

@@ -769,3 +769,36 @@ func TestStartupNoticeShown(t *testing.T) {
 		t.Fatalf("notice shown without one")
 	}
 }
+
+// Reaching the end of the list reads the next page of older builds from
+// Jenkins once, merges it and stores it; at the true end it stops asking.
+func TestOlderBuildsAtTheEnd(t *testing.T) {
+	h, apis, st := newHarness(t, Options{Limit: 5})
+	h.start(120, 40)
+	api := apis["Payments API"]
+	if got := h.m.cur().records; len(got) != 5 {
+		t.Fatalf("first poll: %d builds, want 5", len(got))
+	}
+	if h.m.focus != focusBuilds {
+		t.Fatalf("the builds panel should have focus at start")
+	}
+	saved := st.saved
+	h.key("G")
+	if n := api.n("range"); n != 1 {
+		t.Fatalf("older page requests after G: %d, want 1", n)
+	}
+	recs := h.m.cur().records
+	if len(recs) != 8 || recs[len(recs)-1].Number != 105 {
+		t.Fatalf("after the older page: %d builds, oldest #%d", len(recs), recs[len(recs)-1].Number)
+	}
+	if !strings.Contains(plain(h), "3 older builds loaded") || !strings.Contains(plain(h), "#105") {
+		t.Fatalf("screen after loading older builds:\n%s", plain(h))
+	}
+	if st.saved != saved+1 {
+		t.Errorf("older builds not saved to the store: %d saves, want %d", st.saved, saved+1)
+	}
+	h.key("G", "j", "k", "G")
+	if n := api.n("range"); n != 1 {
+		t.Errorf("asked again at the true end: %d requests", n)
+	}
+}
