@@ -802,3 +802,33 @@ func TestOlderBuildsAtTheEnd(t *testing.T) {
 		t.Errorf("asked again at the true end: %d requests", n)
 	}
 }
+
+// Wide (CJK, emoji) and combining characters in server text keep every
+// line inside the screen at every size, through a series of resizes, with
+// a build expanded and the detail line showing them.
+func TestWideTextAlignsAcrossResizes(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	api := apis["Payments API"]
+	api.mu.Lock()
+	api.builds[1].Causes = []jenkins.Cause{{Description: "由用户 山田太郎 启动 👍🏽 e\u0301cole ✅"}}
+	api.builds[1].Params = []jenkins.Param{{Name: "環境", Value: "ステージング"}, {Name: "NOTE", Value: "Zu\u0308rich ⚡"}}
+	api.mu.Unlock()
+	h.start(120, 40)
+	h.key("j", "enter")
+	for _, sz := range [][2]int{{120, 40}, {80, 24}, {72, 18}, {200, 50}, {81, 25}, {99, 31}, {80, 24}} {
+		h.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		screen := h.screen()
+		lines := strings.Split(screen, "\n")
+		if len(lines) != sz[1] {
+			t.Errorf("%dx%d: %d lines", sz[0], sz[1], len(lines))
+		}
+		for i, l := range lines {
+			if w := ansi.StringWidth(l); w > sz[0] {
+				t.Errorf("%dx%d: line %d is %d cells: %q", sz[0], sz[1], i+1, w, ansi.Strip(l))
+			}
+		}
+		if !strings.Contains(ansi.Strip(screen), "由用户") {
+			t.Errorf("%dx%d: the wide cause is not on screen:\n%s", sz[0], sz[1], ansi.Strip(screen))
+		}
+	}
+}
