@@ -102,8 +102,10 @@ func runDashboard(e *env) error {
 		Ctx:      ctx,
 		Log:      logger,
 	}
-	// BenchmarkIdleMinute, CPU a minute by frame rate: 60 fps 0.56 s, 30 fps
-	// 0.36 s, 20 fps 0.25 s, 10 fps 0.14 s (budget 0.3 s).
+	// BenchmarkIdleMinute, CPU a minute by frame rate (budget 0.3 s): with a
+	// build running for minutes 60 fps 0.56 s, 30 fps 0.36 s, 20 fps 0.25 s,
+	// 10 fps 0.14 s; with one started seconds ago (its time redrawn each
+	// second) 20 fps 0.31-0.34 s, 15 fps 0.25-0.28 s.
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithFPS(dashboardFPS)}
 	if opts.NoColor {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
@@ -294,5 +296,5 @@ func (snippets) Snippet(o ui.SnippetOptions) (string, error) {
 
 // dashboardFPS caps redraws. Bubble Tea's renderer wakes up this often even
 // when nothing changed, so a lower rate is most of an idle dashboard's CPU;
-// 20 frames a second still answers a key within 50 ms.
-const dashboardFPS = 20
+// 15 frames a second still answers a key within 67 ms.
+const dashboardFPS = 15
