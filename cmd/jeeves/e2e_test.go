@@ -747,9 +747,25 @@ func (f *e2eFront) settle() {
 // e2eIdleSetup serves the idle world behind a counting front and runs the dashboard
 // once on a new store until the results of the builds on screen are stored:
 // the state of a returning user.
-func e2eIdleSetup(b *testing.B, bin string) (*jenkinstest.Server, *e2eFront, string) {
+func e2eIdleSetup(b *testing.B, bin string, young bool) (*jenkinstest.Server, *e2eFront, string) {
 	b.Helper()
-	srv := e2eSim(b, e2eIdleWorld(b))
+	w := e2eIdleWorld(b)
+	if young {
+		// no running build in the history; one triggered now runs 5 min
+		for i := range w.Jobs {
+			if w.Jobs[i].Path == e2eIdleJob {
+				w.Jobs[i].History.Running = 0
+				w.Jobs[i].QuietPeriod = jenkinstest.Duration(time.Millisecond)
+				w.Jobs[i].Behaviour.Duration = [2]jenkinstest.Duration{jenkinstest.Duration(5 * time.Minute), jenkinstest.Duration(5 * time.Minute)}
+			}
+		}
+	}
+	srv := e2eSim(b, w)
+	if young {
+		if _, err := e2eClient(b, srv).Trigger(context.Background(), e2eIdleJob, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
 	front := e2eNewFront(b, srv.URL())
 	user, _ := srv.Credentials()
 	dir := b.TempDir()
@@ -788,8 +804,15 @@ func e2eCheckBudgets(b *testing.B, what string, bs ...e2eBudget) {
 func BenchmarkIdleMinute(b *testing.B) {
 	tmuxtest.Require(b)
 	bin := tmuxtest.Build(b, e2eRoot)
+	// old: the running build started 3-20 min ago, its times change each
+	// minute; young: it started seconds before, they change each second
+	b.Run("old-running-build", func(b *testing.B) { e2eIdleMinute(b, bin, false) })
+	b.Run("young-running-build", func(b *testing.B) { e2eIdleMinute(b, bin, true) })
+}
+
+func e2eIdleMinute(b *testing.B, bin string, young bool) {
 	for range b.N {
-		srv, front, dir := e2eIdleSetup(b, bin)
+		srv, front, dir := e2eIdleSetup(b, bin, young)
 		d := e2eStartDash(b, bin, 120, 40, dir, srv)
 		d.WaitUntil("the first data", 30*time.Second, func(s string) bool {
 			return e2eFresh(s) && strings.Contains(s, "▶ running")
