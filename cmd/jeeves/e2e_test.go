@@ -383,7 +383,7 @@ func TestE2EOutage(t *testing.T) {
 	// the results of the builds on screen load in the background; let them
 	time.Sleep(2 * time.Second)
 
-	const outage = 12 * time.Second
+	const outage = 15 * time.Second
 	if err := srv.Outage(outage); err != nil {
 		t.Fatal(err)
 	}
