@@ -79,14 +79,18 @@ type Model struct {
 	counts    map[jenkins.Status]int
 	total     int
 
-	toast       string
-	toastErr    bool
-	toastSeq    uint64
-	confirm     *confirmDialog
-	spinFrame   int
-	spinArmed   bool
-	spinVisible bool
-	clockArmed  bool
+	restore         *dashState // state from the store, applied once its integration is known
+	stateLoaded     bool
+	storeIntsLoaded bool
+	savedState      string
+	toast           string
+	toastErr        bool
+	toastSeq        uint64
+	confirm         *confirmDialog
+	spinFrame       int
+	spinArmed       bool
+	spinVisible     bool
+	clockArmed      bool
 
 	pendingSelect map[string]int // nickname -> build number to select when it appears
 	follow        *follow
@@ -153,6 +157,9 @@ func (m Model) Init() tea.Cmd {
 	var cmds []tea.Cmd
 	if m.deps.Store != nil {
 		cmds = append(cmds, loadStoreIntegrationsCmd(m.deps.Ctx, m.deps.Store))
+		if ss := m.stateStore(); ss != nil {
+			cmds = append(cmds, loadStateCmd(m.deps.Ctx, ss))
+		}
 		for _, ig := range m.ints {
 			cmds = append(cmds, loadStoreBuildsCmd(m.deps.Ctx, m.deps.Store, ig.cfg.Nickname, m.opts.StoreLimit))
 		}
@@ -209,6 +216,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onResults(msg)
 	case olderBuildsMsg:
 		return m, m.onOlderBuilds(msg)
+	case stateLoadedMsg:
+		return m, m.onStateLoaded(msg)
+	case stateSavedMsg:
+		if msg.err != nil {
+			m.deps.Log.Warn("dashboard state not saved", "err", clean(msg.err.Error()))
+		}
+		return m, nil
 	case spinTickMsg:
 		return m, m.onSpin()
 	case clockTickMsg:
@@ -246,7 +260,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onPaste(msg)
 	case tea.KeyPressMsg:
 		cmd := m.onKey(msg)
-		return m, tea.Batch(cmd, m.startClock()) // back on a screen with elapsed times
+		return m, tea.Batch(cmd, m.startClock(), m.maybeSaveState()) // back on a screen with elapsed times
 	}
 	return m, nil
 }

@@ -261,9 +261,10 @@ func (m *Model) selectPending() {
 }
 
 func (m *Model) onStoreIntegrations(msg storeIntegrationsMsg) tea.Cmd {
+	m.storeIntsLoaded = true
 	if msg.err != nil {
 		m.setToast("store: "+clean(msg.err.Error()), true)
-		return nil
+		return m.applyRestore()
 	}
 	var cmds []tea.Cmd
 	for _, in := range msg.ints {
@@ -276,5 +277,6 @@ func (m *Model) onStoreIntegrations(msg storeIntegrationsMsg) tea.Cmd {
 		cmds = append(cmds, loadStoreBuildsCmd(m.deps.Ctx, m.deps.Store, in.Nickname, m.opts.StoreLimit))
 	}
 	m.rebuild()
+	cmds = append(cmds, m.applyRestore())
 	return tea.Batch(cmds...)
 }

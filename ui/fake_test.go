@@ -211,6 +211,22 @@ type fakeStore struct {
 	apis    fakeConnector
 	fetches int
 	saved   int
+	state   map[string]string
+}
+
+func (s *fakeStore) State(ctx context.Context, key string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state[key], nil
+}
+func (s *fakeStore) SetState(ctx context.Context, key, value string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state == nil {
+		s.state = map[string]string{}
+	}
+	s.state[key] = value
+	return nil
 }
 
 func (s *fakeStore) Integrations(ctx context.Context) ([]config.Integration, error) {

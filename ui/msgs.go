@@ -48,6 +48,15 @@ type probedMsg struct {
 }
 
 // buildsLoadedMsg: the full list (and queue) after a change.
+// stateLoadedMsg: the dashboard state kept in the store ("" when none).
+type stateLoadedMsg struct {
+	value string
+	err   error
+}
+
+// stateSavedMsg: the dashboard state was written (or not).
+type stateSavedMsg struct{ err error }
+
 // olderBuildsMsg: a page of builds older than those the poll lists.
 type olderBuildsMsg struct {
 	nick    string

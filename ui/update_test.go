@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"strings"
@@ -830,5 +831,51 @@ func TestWideTextAlignsAcrossResizes(t *testing.T) {
 		if !strings.Contains(ansi.Strip(screen), "由用户") {
 			t.Errorf("%dx%d: the wide cause is not on screen:\n%s", sz[0], sz[1], ansi.Strip(screen))
 		}
+	}
+}
+
+// The integration on screen, the status filter and the expanded rows are
+// kept in the store and restored at the next start.
+func TestDashboardStateKeptAcrossRuns(t *testing.T) {
+	h, _, st := newHarness(t, Options{})
+	h.start(120, 40)
+	h.key("tab", "j", "tab") // Orders API, back to its builds
+	if h.m.cur().cfg.Nickname != "Orders API" {
+		t.Fatalf("on %q", h.m.cur().cfg.Nickname)
+	}
+	h.key("f") // Success
+	h.key("enter")
+	saved := st.state[stateKey]
+	var ds dashState
+	if err := json.Unmarshal([]byte(saved), &ds); err != nil {
+		t.Fatalf("state %q: %v", saved, err)
+	}
+	if ds.Integration != "Orders API" || ds.Filter != string(filterStatuses[1]) || len(ds.Expanded) != 1 {
+		t.Fatalf("saved state %+v", ds)
+	}
+
+	h2, _, st2 := newHarness(t, Options{})
+	st2.state = map[string]string{stateKey: saved}
+	h2.start(120, 40)
+	if h2.m.cur().cfg.Nickname != "Orders API" || h2.m.filter != 1 || !h2.m.expanded[ds.Expanded[0]] {
+		t.Fatalf("restored: integration %q filter %d expanded %v", h2.m.cur().cfg.Nickname, h2.m.filter, h2.m.expanded)
+	}
+	if !strings.Contains(plain(h2), "Orders API") {
+		t.Fatalf("screen:\n%s", plain(h2))
+	}
+
+	// a state naming an integration that no longer exists starts on the first
+	h3, _, st3 := newHarness(t, Options{})
+	st3.state = map[string]string{stateKey: `{"integration":"Gone API","filter":"failure"}`}
+	h3.start(120, 40)
+	if h3.m.cur().cfg.Nickname != "Payments API" || h3.m.filter != 0 || h3.m.restore != nil {
+		t.Fatalf("stale state: integration %q filter %d", h3.m.cur().cfg.Nickname, h3.m.filter)
+	}
+	// and garbage is ignored
+	h4, _, st4 := newHarness(t, Options{})
+	st4.state = map[string]string{stateKey: `{not json`}
+	h4.start(80, 24)
+	if h4.m.cur() == nil || h4.m.filter != 0 {
+		t.Fatal("garbage state broke the start")
 	}
 }

@@ -212,6 +212,12 @@ func (a storeAdapter) DeleteIntegration(ctx context.Context, nick string) error 
 func (a storeAdapter) SaveBuilds(ctx context.Context, nick string, bs []jenkins.Build, limit int) error {
 	return a.st.SavePoll(ctx, nick, bs, limit)
 }
+func (a storeAdapter) State(ctx context.Context, key string) (string, error) {
+	return a.st.State(ctx, key)
+}
+func (a storeAdapter) SetState(ctx context.Context, key, value string) error {
+	return a.st.SetState(ctx, key, value)
+}
 func (a storeAdapter) Builds(ctx context.Context, nick string, limit int) ([]ui.BuildRecord, error) {
 	recs, err := a.st.Builds(ctx, nick, limit)
 	if err != nil {
