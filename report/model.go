@@ -3,6 +3,8 @@
 // It knows nothing about the UI.
 package report
 
+import "fmt"
+
 // Tool names a report producer.
 type Tool string
 
@@ -170,4 +172,39 @@ func (r Results) Summaries() (*CollectionSummary, *GovernanceSummary) {
 		}
 	}
 	return cs, gs
+}
+
+// FailingRequests counts the executions that failed an assertion or had a
+// request or script error. Requests.Failed is the tool's own number, which
+// for newman counts only requests that could not be sent.
+func (c CollectionRun) FailingRequests() int {
+	n := 0
+	for i := range c.Executions {
+		e := &c.Executions[i]
+		failed := e.Error != ""
+		for _, a := range e.Assertions {
+			if a.Status == Failed {
+				failed = true
+				break
+			}
+		}
+		if failed {
+			n++
+		}
+	}
+	return n
+}
+
+// RequestsPhrase says how many requests ran and how many failed, naming
+// send errors apart when the tool counted them: "8 requests, 5 failing"
+// or "8 requests, 5 failing (1 not sent)".
+func (c CollectionRun) RequestsPhrase() string {
+	s := fmt.Sprintf("%d requests", c.Requests.Total)
+	if f := c.FailingRequests(); f > 0 || c.Requests.Failed > 0 {
+		s += fmt.Sprintf(", %d failing", max(f, c.Requests.Failed))
+		if c.Requests.Failed > 0 {
+			s += fmt.Sprintf(" (%d not sent)", c.Requests.Failed)
+		}
+	}
+	return s
 }

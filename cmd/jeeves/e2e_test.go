@@ -274,7 +274,7 @@ func TestE2EDashboard(t *testing.T) {
 
 	// expand the newest failed build down to its first failed assertion
 	d.Keys("Enter")
-	s = d.WaitFor("newman · requests", 20*time.Second)
+	s = d.WaitFor("newman · 8 requests", 20*time.Second)
 	if !strings.Contains(s, fmt.Sprintf("▾ #%d", failed[0])) {
 		t.Fatalf("#%d not expanded:\n%s", failed[0], s)
 	}

@@ -246,7 +246,7 @@ func writeRunText(w io.Writer, r rpt.CollectionRun) {
 	if r.Iterations > 0 {
 		parts = append(parts, resPlural(r.Iterations, "iteration", "iterations"))
 	}
-	parts = append(parts, fmt.Sprintf("requests %d, %d failed", r.Requests.Total, r.Requests.Failed))
+	parts = append(parts, r.RequestsPhrase())
 	a := fmt.Sprintf("assertions %d, %d failed", r.Assertions.Total, r.Assertions.Failed)
 	if r.Assertions.Skipped > 0 {
 		a += fmt.Sprintf(", %d skipped", r.Assertions.Skipped)
