@@ -363,7 +363,8 @@ func writeRunResult(e *env, out runJSON) {
 	fmt.Fprintf(e.stdout, "result: %s after %s\n", out.Status, time.Duration(out.DurationMS)*time.Millisecond)
 	switch cs := out.Collections; {
 	case cs != nil:
-		fmt.Fprintf(e.stdout, "collections: %d %s, %d %s (%d failed), %d %s (%d failed)\n",
+		// requests_failed is the tool's count of requests it could not send
+		fmt.Fprintf(e.stdout, "collections: %d %s, %d %s (%d not sent), %d %s (%d failed)\n",
 			cs.Runs, runPlural(cs.Runs, "run", "runs"), cs.Requests, runPlural(cs.Requests, "request", "requests"), cs.RequestsFailed,
 			cs.Assertions, runPlural(cs.Assertions, "assertion", "assertions"), cs.AssertionsFailed)
 	default:
