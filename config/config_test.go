@@ -93,6 +93,8 @@ func TestBadConfig(t *testing.T) {
 		{"trailing job segment", strings.Replace(good, `job = "a/b"`, `job = "a/b/"`, 1), `c.toml:6:1: job "a/b/" has an empty segment; fix: write the full name through folders without empty parts, e.g. "payments/api-tests"`},
 		{"duplicate nickname", good + "\n" + strings.Replace(good, `nickname = "A"`, `nickname = "a"`, 1), `c.toml:9:1: duplicate nickname "a" (also used by an earlier integration); fix: give each integration its own nickname`},
 		{"missing ca_file", good + "ca_file = \"nope.pem\"\n", `c.toml:7:1: ca_file "nope.pem": no such file or directory; fix: point it at a readable PEM bundle or remove it`},
+		{"byte order mark", "\ufeff" + strings.Replace(good, "url = \"https://j.example.com\"\n", "", 1), `c.toml:1:1: integration "A" has no url; fix: add url = "https://jenkins.example.com"`},
+		{"byte order mark unknown key", "\ufeffrefersh = \"1m\"\n", `c.toml:1:1: unknown key "refersh" at the top level; fix: did you mean "refresh"?`},
 		{"auth header", good + "headers = { Authorization = \"Basic x\" }\n", `c.toml:7:1: the Authorization header is set by jeeves from username and token; fix: remove it from headers`},
 	}
 	for _, c := range cases {

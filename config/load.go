@@ -137,7 +137,9 @@ func indexPositions(data []byte) map[string]keyPos {
 	pos := map[string]keyPos{}
 	prefix := ""
 	counts := map[string]int{}
-	lines := strings.Split(string(data), "\n")
+	// A UTF-8 byte order mark (Windows editors write one) is not part of the
+	// first line's text: TOML ignores it, so must the positions.
+	lines := strings.Split(strings.TrimPrefix(string(data), "\ufeff"), "\n")
 	inMulti := "" // the delimiter of an open multi-line string
 	for i, line := range lines {
 		ln := i + 1
