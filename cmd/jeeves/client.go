@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 
 	"github.com/jeeves-dev/jeeves/config"
 	"github.com/jeeves-dev/jeeves/jenkins"
@@ -62,5 +63,22 @@ func clientErr(err error) error {
 	if jenkins.IsNotFound(err) {
 		return &exitError{code: exitUsage, err: err}
 	}
+	if errors.Is(err, context.Canceled) {
+		// Ctrl-C: say so in the user's words, not Go's "context canceled".
+		return connErr(interrupted{err})
+	}
 	return connErr(err)
 }
+
+// interrupted is an error cut short by Ctrl-C (or SIGTERM); it reads
+// "read builds of "x": interrupted" and still unwraps to the cause.
+type interrupted struct{ err error }
+
+func (i interrupted) Error() string {
+	msg := i.err.Error()
+	if cut, ok := strings.CutSuffix(msg, context.Canceled.Error()); ok {
+		return cut + "interrupted"
+	}
+	return msg + " (interrupted)"
+}
+func (i interrupted) Unwrap() error { return i.err }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,5 +66,26 @@ func TestUnknownCommandAndHelp(t *testing.T) {
 	code, _, stderr = runCLI(t, nil, "--no-such-flag")
 	if code != exitUsage || !strings.Contains(stderr, "flag provided but not defined") {
 		t.Errorf("bad flag: code %d stderr %q", code, stderr)
+	}
+}
+
+// Ctrl-C during a command that talks to Jenkins says "interrupted", not Go's
+// "context canceled", keeps the request it was making, and exits 3.
+func TestClientErrInterrupted(t *testing.T) {
+	cases := []struct {
+		err      error
+		want     string
+		wantCode int
+	}{
+		{fmt.Errorf(`read builds of "orders-api": %w`, context.Canceled), `jeeves: read builds of "orders-api": interrupted`, exitConn},
+		{fmt.Errorf(`read build #3: %w: while reading`, context.Canceled), `jeeves: read build #3: context canceled: while reading (interrupted)`, exitConn},
+		{fmt.Errorf(`read builds: %w`, context.DeadlineExceeded), `jeeves: read builds: context deadline exceeded`, exitConn},
+	}
+	for _, c := range cases {
+		var stderr strings.Builder
+		code := report(clientErr(c.err), &stderr)
+		if got := strings.TrimSuffix(stderr.String(), "\n"); got != c.want || code != c.wantCode {
+			t.Errorf("clientErr(%v): got %q exit %d, want %q exit %d", c.err, got, code, c.want, c.wantCode)
+		}
 	}
 }
