@@ -304,6 +304,10 @@ func (m Model) logLines() []string {
 		}
 		foot = m.st.Subtle.Render(info)
 	}
+	if lv.searching {
+		// while the query is typed, letters go into it: only enter and esc act
+		return append(lines, foot, m.helpBar([]key.Binding{m.keys.Submit, m.keys.Esc}))
+	}
 	return append(lines, foot, m.helpBar([]key.Binding{m.keys.Up, m.keys.Down, m.keys.Search, m.keys.Bottom, m.keys.Top, m.keys.Esc, m.keys.Help}))
 }
 

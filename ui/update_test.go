@@ -879,3 +879,27 @@ func TestDashboardStateKeptAcrossRuns(t *testing.T) {
 		t.Fatal("garbage state broke the start")
 	}
 }
+
+// While a log search is typed, j, k, g and G go into the query, so the hint
+// bar must not offer them as movement keys.
+func TestLogSearchHintBarWhileTyping(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	apis["Payments API"].logs = map[int][]string{112: {"line one\r\nERROR: boom\r\n"}}
+	h.start(80, 24)
+	h.key("c")
+	h.key("/")
+	h.typeText("jk")
+	lines := strings.Split(plain(h), "\n")
+	bar := lines[len(lines)-1]
+	if !strings.Contains(bar, "enter submit") || !strings.Contains(bar, "esc back") || strings.Contains(bar, "down") || strings.Contains(bar, "bottom") {
+		t.Fatalf("hint bar while typing a search: %q", bar)
+	}
+	if !strings.Contains(lines[len(lines)-2], "/jk") {
+		t.Fatalf("query line: %q", lines[len(lines)-2])
+	}
+	h.key("enter")
+	lines = strings.Split(plain(h), "\n")
+	if bar := lines[len(lines)-1]; !strings.Contains(bar, "↓/j down") {
+		t.Fatalf("hint bar after the search: %q", bar)
+	}
+}
