@@ -251,6 +251,10 @@ func (m Model) intFormLines() []string {
 		lines = append(lines, marker+name+"  "+f.fields[i].view(m.width-labelW-6, focused))
 	}
 	lines = append(lines, "")
+	if f.err != "" {
+		// above the steps, so a long connection test cannot push it off a small screen
+		lines = append(lines, "  "+m.st.Err.Render(f.err))
+	}
 	if len(f.steps) > 0 || f.testing {
 		lines = append(lines, "  "+m.st.Header.Render("Connection test"))
 	}
@@ -289,9 +293,6 @@ func (m Model) intFormLines() []string {
 		lines = append(lines, "  "+spinnerFrames[m.spinFrame]+" testing…")
 	case f.saving:
 		lines = append(lines, "  saving…")
-	}
-	if f.err != "" {
-		lines = append(lines, "", "  "+m.st.Err.Render(f.err))
 	}
 	for len(lines) < m.height-1 {
 		lines = append(lines, "")

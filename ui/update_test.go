@@ -903,3 +903,39 @@ func TestLogSearchHintBarWhileTyping(t *testing.T) {
 		t.Fatalf("hint bar after the search: %q", bar)
 	}
 }
+
+// longChecker reports the ten steps of `jeeves check`, auth failing with a
+// verdict long enough to wrap, as the real check does.
+type longChecker struct{}
+
+func (longChecker) Check(ctx context.Context, in config.Integration, step func(CheckStep)) error {
+	for _, n := range []string{"config", "proxy", "dns", "connect", "tls"} {
+		step(CheckStep{Name: n, OK: true, Detail: "fine"})
+	}
+	step(CheckStep{Name: "auth", Detail: "401: Jenkins rejected the credentials of \"bob\" (a 401 means the username or token is wrong, not a missing permission); fix: check username, and make a new API token in Jenkins (your name > Security > API Token); a password is not an API token"})
+	for _, n := range []string{"version", "job", "build", "crumb"} {
+		step(CheckStep{Name: n, Skip: true, Detail: "not checked: Jenkins did not accept the request"})
+	}
+	return nil
+}
+
+// At 80x24 a failed connection test still says it did not save.
+func TestIntegrationFormNotSavedVisibleAt80x24(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.m.deps.Checker = longChecker{}
+	h.start(80, 24)
+	h.key("a")
+	for _, v := range []string{"Users API", "https://ci.test", "bob", "tok"} {
+		h.typeText(v)
+		h.key("tab")
+	}
+	h.typeText("users/main")
+	h.key("enter")
+	s := plain(h)
+	if !strings.Contains(s, "not saved: fix the failed step") || !strings.Contains(s, "✘ auth") || !strings.Contains(s, "– crumb") {
+		t.Fatalf("failed check at 80x24:\n%s", s)
+	}
+	if n := len(strings.Split(h.screen(), "\n")); n != 24 {
+		t.Fatalf("%d lines", n)
+	}
+}
