@@ -86,9 +86,9 @@ func (m *Model) onSnippetKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Submit):
 		s.focus = (s.focus + 1) % snippetFields
 	case key.Matches(msg, k.PageDown):
-		s.top++
+		s.top = min(s.top+m.snippetRoom(), max(0, len(s.body())-m.snippetRoom()))
 	case key.Matches(msg, k.PageUp):
-		s.top = max(0, s.top-1)
+		s.top = max(0, s.top-m.snippetRoom())
 	case f == nil && key.Matches(msg, k.CopySnippet):
 		if s.text == "" {
 			return nil
@@ -157,8 +157,8 @@ func (m Model) snippetLines() []string {
 	if s.err != "" {
 		lines = append(lines, m.st.Err.Render(s.err))
 	}
-	room := m.height - len(lines) - 2
-	body := strings.Split(strings.TrimRight(s.text, "\n"), "\n")
+	room := m.snippetRoom()
+	body := s.body()
 	top := min(s.top, max(0, len(body)-room))
 	for i := top; i < len(body) && i < top+room; i++ {
 		lines = append(lines, cleanLog(body[i], false))
@@ -167,5 +167,24 @@ func (m Model) snippetLines() []string {
 		lines = append(lines, "")
 	}
 	k := m.keys
-	return append(lines[:m.height-2], m.toastLine(), m.helpBar([]key.Binding{k.Next, k.Toggle, k.CopySnippet, k.PageDown, k.Esc}))
+	hints := []key.Binding{k.Next, k.Toggle, k.CopySnippet, k.PageDown, k.Esc}
+	if s.textField() != nil {
+		// space and y are typed into a text field: copying works from tool and OS
+		hints = []key.Binding{k.Next, k.Prev, k.PageDown, k.Esc}
+	}
+	return append(lines[:m.height-2], m.toastLine(), m.helpBar(hints))
+}
+
+// body is the snippet's lines.
+func (s *snippetView) body() []string {
+	return strings.Split(strings.TrimRight(s.text, "\n"), "\n")
+}
+
+// snippetRoom is how many snippet lines fit under the five fields and the rule.
+func (m Model) snippetRoom() int {
+	used := 2 + snippetFields + 1 // header, blank, fields, rule
+	if m.snip != nil && m.snip.err != "" {
+		used++
+	}
+	return max(1, m.height-used-2)
 }

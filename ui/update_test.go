@@ -939,3 +939,46 @@ func TestIntegrationFormNotSavedVisibleAt80x24(t *testing.T) {
 		t.Fatalf("%d lines", n)
 	}
 }
+
+type longSnippets struct{}
+
+func (longSnippets) Snippet(o SnippetOptions) (string, error) {
+	var b strings.Builder
+	for i := 1; i <= 60; i++ {
+		b.WriteString("line " + itoa(100+i)[1:] + "\n")
+	}
+	return b.String(), nil
+}
+
+// pgdn/pgup in the snippet move a page, stop at its end, and come straight
+// back; the hint bar offers y and space only where they act (not on a text
+// field, where they are typed).
+func TestSnippetPagesAndHonestHints(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.m.deps.Snippets = longSnippets{}
+	h.start(80, 24)
+	h.key("p")
+	lines := strings.Split(plain(h), "\n")
+	if lines[8] != "line 01" || !strings.Contains(lines[23], "y copy snippet") {
+		t.Fatalf("first page:\n%s", plain(h))
+	}
+	h.key("pgdown")
+	if lines = strings.Split(plain(h), "\n"); lines[8] != "line 15" {
+		t.Fatalf("after pgdn the first line is %q, want line 15:\n%s", lines[8], plain(h))
+	}
+	for range 10 {
+		h.key("pgdown")
+	}
+	if lines = strings.Split(plain(h), "\n"); lines[8] != "line 47" || lines[21] != "line 60" {
+		t.Fatalf("at the end:\n%s", plain(h))
+	}
+	h.key("pgup")
+	if lines = strings.Split(plain(h), "\n"); lines[8] != "line 33" {
+		t.Fatalf("one pgup back from the end shows %q, want line 33", lines[8])
+	}
+	h.key("tab") // the collection field
+	bar := strings.Split(plain(h), "\n")[23]
+	if strings.Contains(bar, "copy") || strings.Contains(bar, "toggle") || !strings.Contains(bar, "esc back") {
+		t.Fatalf("hint bar on a text field: %q", bar)
+	}
+}
