@@ -212,7 +212,7 @@ func checkParams(jobName string, defs []jenkins.ParamDef, p paramFlags) (map[str
 			hint := ""
 			for _, d := range defs {
 				if strings.EqualFold(d.Name, k) {
-					hint = fmt.Sprintf(" (did you mean %s?)", d.Name)
+					hint = fmt.Sprintf(" (did you mean %s?)", termtext.Clean(d.Name))
 				}
 			}
 			return nil, usageErr("jeeves run: unknown parameter %q for %q%s; its parameters: %s", k, jobName, hint, strings.Join(names, ", "))
@@ -220,25 +220,27 @@ func checkParams(jobName string, defs []jenkins.ParamDef, p paramFlags) (map[str
 		switch d.Type {
 		case jenkins.ParamChoice:
 			if !runContains(d.Choices, v) {
-				return nil, usageErr("jeeves run: parameter %s: %q is not one of its choices; allowed: %s", k, v, strings.Join(runCleanAll(d.Choices), ", "))
+				return nil, usageErr("jeeves run: parameter %s: %q is not one of its choices; allowed: %s", termtext.Clean(k), v, strings.Join(runCleanAll(d.Choices), ", "))
 			}
 		case jenkins.ParamBoolean:
 			switch strings.ToLower(v) {
 			case "true", "false":
 				v = strings.ToLower(v)
 			default:
-				return nil, usageErr("jeeves run: parameter %s is a boolean: %q must be true or false", k, v)
+				return nil, usageErr("jeeves run: parameter %s is a boolean: %q must be true or false", termtext.Clean(k), v)
 			}
 		case jenkins.ParamFile:
-			return nil, usageErr("jeeves run: parameter %s is a file parameter, which -p cannot upload; start this build in Jenkins", k)
+			return nil, usageErr("jeeves run: parameter %s is a file parameter, which -p cannot upload; start this build in Jenkins", termtext.Clean(k))
 		}
 		out[k] = v
 	}
 	return out, nil
 }
 
-// describeParam is "NAME (type: choices)" for error messages.
+// describeParam is "NAME (type: choices)" for error messages. Names and
+// choices come from Jenkins, so they are cleaned of control sequences.
 func describeParam(d jenkins.ParamDef) string {
+	d.Name = termtext.Clean(d.Name)
 	switch d.Type {
 	case jenkins.ParamChoice:
 		return fmt.Sprintf("%s (choice: %s)", d.Name, strings.Join(runCleanAll(d.Choices), "|"))

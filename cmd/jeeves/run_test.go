@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/jenkins/jenkinstest"
 )
 
@@ -367,5 +368,31 @@ func TestRunInterruptWhileQueued(t *testing.T) {
 	resp.Body.Close()
 	if it.Cancelled || it.Why == nil {
 		t.Errorf("queue item 3 after the interrupt: cancelled %v, why %v; want still waiting", it.Cancelled, it.Why)
+	}
+}
+
+// Parameter names and choices come from Jenkins: a hostile job cannot put
+// escape sequences on the user's terminal through run's error messages.
+func TestRunParameterErrorsCleanServerText(t *testing.T) {
+	defs := []jenkins.ParamDef{
+		{Name: "P\x1b[2J", Type: jenkins.ParamChoice, Choices: []string{"a\x1b[2Jb", "c"}},
+		{Name: "Q\x1b]0;pwned\x07", Type: jenkins.ParamString},
+	}
+	cases := []struct {
+		key, val, want string
+	}{
+		{"X", "1", `jeeves run: unknown parameter "X" for "evil"; its parameters: P (choice: ab|c), Q (string)`},
+		{"p\x1b[2j", "1", `jeeves run: unknown parameter "p\x1b[2j" for "evil" (did you mean P?); its parameters: P (choice: ab|c), Q (string)`},
+		{"P\x1b[2J", "zz", `jeeves run: parameter P: "zz" is not one of its choices; allowed: ab, c`},
+	}
+	for _, tc := range cases {
+		p := paramFlags{keys: []string{tc.key}, vals: map[string]string{tc.key: tc.val}}
+		_, err := checkParams("evil", defs, p)
+		if err == nil {
+			t.Fatalf("-p %q=%q: no error", tc.key, tc.val)
+		}
+		if got := err.Error(); got != tc.want {
+			t.Errorf("-p %q=%q:\n got %q\nwant %q", tc.key, tc.val, got, tc.want)
+		}
 	}
 }
