@@ -238,3 +238,11 @@ func spread(left, right string, w int) string {
 	}
 	return left + strings.Repeat(" ", max(1, w-lw-rw)) + right
 }
+
+// plural picks the word for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

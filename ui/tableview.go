@@ -228,8 +228,8 @@ func (m Model) detailText(ig *integ, r row) string {
 		return r.note
 	case rowCollection:
 		c := &res.Collections[r.ci]
-		s := mark() + clean(c.Name) + " · " + string(c.Tool) + " · " + c.RequestsPhrase() + fmt.Sprintf(" · assertions %d/%d passed",
-			c.Assertions.Total-c.Assertions.Failed-c.Assertions.Skipped, c.Assertions.Total)
+		s := mark() + clean(c.Name) + " · " + string(c.Tool) + " · " + c.RequestsPhrase() + fmt.Sprintf(" · %d %s: %d passed",
+			c.Assertions.Total, plural(c.Assertions.Total, "assertion", "assertions"), c.Assertions.Total-c.Assertions.Failed-c.Assertions.Skipped)
 		if c.Assertions.Failed > 0 {
 			s += fmt.Sprintf(", %d failed", c.Assertions.Failed)
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/jeeves-dev/jeeves/config"
 	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/report"
 )
 
 func isTick[T any](m tea.Msg) bool { _, ok := m.(T); return ok }
@@ -980,5 +981,30 @@ func TestSnippetPagesAndHonestHints(t *testing.T) {
 	bar := strings.Split(plain(h), "\n")[23]
 	if strings.Contains(bar, "copy") || strings.Contains(bar, "toggle") || !strings.Contains(bar, "esc back") {
 		t.Fatalf("hint bar on a text field: %q", bar)
+	}
+}
+
+// A collection with a skipped assertion: the table's "5/5" (none failed) and
+// the expanded line must not give two different passed/total fractions.
+func TestSkippedAssertionNumbersAgree(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	res := failedResults()
+	c := &res.Collections[0]
+	c.Assertions = report.Counts{Total: 5, Skipped: 1}
+	c.Requests.Failed = 0
+	apis["Payments API"].results[110] = res
+	h.start(120, 40)
+	h.key("j", "j", "enter") // #110
+	s := plain(h)
+	if !strings.Contains(s, "5 assertions: 4 passed, 1 skipped") {
+		t.Fatalf("expanded collection:\n%s", s)
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "#110   ✔") && !strings.Contains(l, "5/5") {
+			t.Fatalf("table row: %q", l)
+		}
+		if strings.Contains(l, "Payments · newman") && strings.Contains(l, "/5") {
+			t.Fatalf("a second fraction beside the table's: %q", l)
+		}
 	}
 }
