@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jeeves-dev/jeeves/internal/termtext"
@@ -137,14 +138,27 @@ func runResults(e *env) error {
 	if err := fs.parse(e.args); err != nil {
 		return err
 	}
-	if build.wanted() {
-		return build.run(e, fs, asJSON, &files)
+	// Flags may come after the build NUMBER in either order
+	// (`-i NICK 42 --json`, `42 -i NICK`): parse what follows each
+	// positional argument again.
+	var args []string
+	for rest := fs.Args(); len(rest) > 0; rest = fs.Args() {
+		args = append(args, rest[0])
+		if err := fs.parse(rest[1:]); err != nil {
+			return err
+		}
 	}
-	if fs.NArg() > 0 {
-		return usageErr("jeeves results: unexpected argument %q; give report files with --file", fs.Arg(0))
+	if build.wanted() {
+		return build.run(e, args, asJSON, &files)
+	}
+	if len(args) > 0 {
+		if _, err := strconv.Atoi(args[0]); err == nil && len(files) == 0 {
+			return usageErr("jeeves results: build %s of which integration? give -i NICKNAME %s", args[0], args[0])
+		}
+		return usageErr("jeeves results: unexpected argument %q; give report files with --file", args[0])
 	}
 	if len(files) == 0 {
-		return usageErr("jeeves results: --file REPORT is required (see 'jeeves results --help')")
+		return usageErr("jeeves results: give -i NICKNAME NUMBER, or --file REPORT (see 'jeeves results --help')")
 	}
 	var runs []rpt.CollectionRun
 	var gov []rpt.GovernanceResult

@@ -38,16 +38,8 @@ func resultsBuildFlags(fs *flagSet) *resultsBuild {
 func (r *resultsBuild) wanted() bool { return *r.nick != "" }
 
 // run shows the results of the build whose NUMBER is the positional
-// argument. Flags may follow it (`-i NICK 42 --json`), so the rest of the
-// command line is parsed again after each positional argument.
-func (r *resultsBuild) run(e *env, fs *flagSet, asJSONFlag *bool, filesFlag *resFileFlags) error {
-	var args []string
-	for rest := fs.Args(); len(rest) > 0; rest = fs.Args() {
-		args = append(args, rest[0])
-		if err := fs.parse(rest[1:]); err != nil {
-			return err
-		}
-	}
+// argument (runResults has parsed the flags around it).
+func (r *resultsBuild) run(e *env, args []string, asJSONFlag *bool, filesFlag *resFileFlags) error {
 	asJSON, files := *asJSONFlag, *filesFlag
 	if len(files) > 0 {
 		return usageErr("jeeves results: give either -i NICKNAME NUMBER or --file REPORT, not both")

@@ -221,7 +221,7 @@ func TestResultsErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"results"}, 2, "jeeves results: --file REPORT is required"},
+		{[]string{"results"}, 2, "jeeves results: give -i NICKNAME NUMBER, or --file REPORT (see 'jeeves results --help')"},
 		{[]string{"results", "--file", filepath.Join(dir, "missing.json")}, 2, "no such file or directory"},
 		{[]string{"results", "--file", txt}, 2, "notes.txt: not a known report"},
 		{[]string{"results", "--file", empty}, 2, "empty.json: report is empty"},

@@ -289,6 +289,9 @@ func TestResultsOfOneBuildErrors(t *testing.T) {
 		{[]string{"-i", "Payments API", "3", "--file", "a.json"}, exitUsage, "not both"},
 		{[]string{"-i", "Nope", "3"}, exitUsage, `no integration named "Nope"`},
 		{[]string{"-i", "Payments API", "99999"}, exitUsage, "not found"},
+		{[]string{"3", "-i", "Nope"}, exitUsage, `no integration named "Nope"`}, // -i after NUMBER is read too
+		{[]string{"3"}, exitUsage, "jeeves results: build 3 of which integration? give -i NICKNAME 3"},
+		{[]string{"3", "-i"}, exitUsage, "flag needs an argument: -i"},
 	} {
 		code, out, errOut := runCLI(t, s.env, append([]string{"results"}, tc.args...)...)
 		if code != tc.code || out != "" || !strings.Contains(errOut, tc.want) || strings.Count(errOut, "\n") != 1 {
@@ -317,6 +320,19 @@ func TestResultsOfARunningBuild(t *testing.T) {
 	}
 	if s.requests("artifact", "testReport") != 0 {
 		t.Error("a running build's reports were fetched")
+	}
+	// Flags before and after NUMBER, in any order, read the same.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{n, "-i", "Payments API"}, "No results: still running"},
+		{[]string{n, "--json", "-i", "Payments API"}, `"status": "running"`},
+	} {
+		code, out, _ := runCLI(t, s.env, append([]string{"results"}, tc.args...)...)
+		if code != 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("results %q: exit %d, %q; want %q", tc.args, code, out, tc.want)
+		}
 	}
 	code, out, errOut = runCLI(t, s.env, "results", "-i", "Payments API", n, "--json")
 	var res resultsJSON
