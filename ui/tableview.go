@@ -323,7 +323,19 @@ func fmtGovernanceFull(g *report.GovernanceSummary) string {
 	if g == nil {
 		return "no violations"
 	}
-	return fmt.Sprintf("%d errors, %d warnings, %d info, %d hints", g.Error, g.Warning, g.Info, g.Hint)
+	var parts []string
+	for _, c := range []struct {
+		n         int
+		one, many string
+	}{{g.Error, "error", "errors"}, {g.Warning, "warning", "warnings"}, {g.Info, "info", "info"}, {g.Hint, "hint", "hints"}} {
+		if c.n > 0 {
+			parts = append(parts, itoa(c.n)+" "+plural(c.n, c.one, c.many))
+		}
+	}
+	if len(parts) == 0 {
+		return "no violations"
+	}
+	return strings.Join(parts, ", ")
 }
 
 func fmtMS(ms int64) string {
