@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/jeeves-dev/jeeves/config"
@@ -21,7 +22,7 @@ func loadConfig(e *env, path string) (*config.Config, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) && !explicit {
-			return &config.Config{Refresh: config.DefaultRefresh}, nil
+			return &config.Config{Refresh: config.DefaultRefresh, Path: path}, nil
 		}
 		return nil, &exitError{code: exitUsage, err: err}
 	}
@@ -42,6 +43,9 @@ func findIntegration(cfg *config.Config, nickname string) (config.Integration, e
 		where := "the config file"
 		if cfg.Path != "" {
 			where = cfg.Path
+			if _, err := os.Stat(cfg.Path); errors.Is(err, fs.ErrNotExist) {
+				return config.Integration{}, usageErr("no integrations configured: there is no config file at %s; fix: create it with an [[integration]] (see config.example.toml), or pass --config FILE or set JEEVES_CONFIG", cfg.Path)
+			}
 		}
 		return config.Integration{}, usageErr("no integrations configured in %s; fix: add an [[integration]] (see config.example.toml) or pass --config", where)
 	}

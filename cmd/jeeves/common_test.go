@@ -36,9 +36,10 @@ func TestConfigErrorsExitTwoWithOneLine(t *testing.T) {
 }
 
 func TestMissingDefaultConfigIsEmpty(t *testing.T) {
+	xdg := t.TempDir()
 	e := &env{getenv: func(k string) string {
 		if k == "XDG_CONFIG_HOME" {
-			return t.TempDir()
+			return xdg
 		}
 		return ""
 	}, stderr: &bytes.Buffer{}}
@@ -46,8 +47,21 @@ func TestMissingDefaultConfigIsEmpty(t *testing.T) {
 	if err != nil || len(cfg.Integrations) != 0 {
 		t.Fatalf("cfg %v err %v", cfg, err)
 	}
-	if _, err := findIntegration(cfg, ""); err == nil || !strings.Contains(err.Error(), "no integrations configured") {
-		t.Errorf("findIntegration on empty config: %v", err)
+	// The user is told where jeeves looked, not just "the config file".
+	want := "no integrations configured: there is no config file at " + filepath.Join(xdg, "jeeves", "config.toml") +
+		"; fix: create it with an [[integration]] (see config.example.toml), or pass --config FILE or set JEEVES_CONFIG"
+	if _, err := findIntegration(cfg, ""); err == nil || err.Error() != want {
+		t.Errorf("findIntegration on empty config:\n got %v\nwant %s", err, want)
+	}
+	// An existing file without integrations is named as such.
+	empty := filepath.Join(t.TempDir(), "empty.toml")
+	os.WriteFile(empty, []byte("refresh = \"1m\"\n"), 0o600)
+	cfg, err = loadConfig(e, empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := findIntegration(cfg, "x"); err == nil || err.Error() != "no integrations configured in "+empty+"; fix: add an [[integration]] (see config.example.toml) or pass --config" {
+		t.Errorf("findIntegration on a file without integrations: %v", err)
 	}
 	if _, err := loadConfig(e, filepath.Join(t.TempDir(), "nope.toml")); err == nil {
 		t.Errorf("explicit missing config must fail")
