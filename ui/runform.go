@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -383,7 +385,10 @@ func (m Model) runLines() []string {
 	lines = append(lines, "")
 	switch {
 	case rf.err != "":
-		lines = append(lines, "  "+m.st.Err.Render(rf.err))
+		// wrapped, not cut: Jenkins's refusal ends with what to do about it
+		for _, l := range strings.Split(ansi.Wrap(rf.err, max(20, m.width-4), " "), "\n") {
+			lines = append(lines, "  "+m.st.Err.Render(l))
+		}
 	case rf.triggering:
 		lines = append(lines, "  "+spinnerFrames[m.spinFrame]+" triggering…")
 	}
@@ -394,6 +399,10 @@ func (m Model) runLines() []string {
 	k := m.keys
 	if m.confirm != nil {
 		return append(lines, m.toastLine(), m.helpBar([]key.Binding{k.Yes, k.No}))
+	}
+	if len(rf.fields) == 0 {
+		// no fields to move between or toggle
+		return append(lines, m.toastLine(), m.helpBar([]key.Binding{k.Submit, k.Esc}))
 	}
 	return append(lines, m.toastLine(), m.helpBar([]key.Binding{k.Submit, k.Esc, k.Next, k.Prev, k.Toggle}))
 }

@@ -946,7 +946,7 @@ type longSnippets struct{}
 func (longSnippets) Snippet(o SnippetOptions) (string, error) {
 	var b strings.Builder
 	for i := 1; i <= 60; i++ {
-		b.WriteString("line " + itoa(100+i)[1:] + "\n")
+		b.WriteString("line " + itoa(100 + i)[1:] + "\n")
 	}
 	return b.String(), nil
 }
@@ -1006,5 +1006,37 @@ func TestSkippedAssertionNumbersAgree(t *testing.T) {
 		if strings.Contains(l, "Payments · newman") && strings.Contains(l, "/5") {
 			t.Fatalf("a second fraction beside the table's: %q", l)
 		}
+	}
+}
+
+// Jenkins's refusal to start a build ends with what to do; at 80 columns it
+// is wrapped, not cut before that advice.
+func TestRunFormErrorWrapped(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.key("b")
+	apis["Payments API"].err = errors.New(`start a build of "payments/api-tests" on http://jenkins.test: user "viewer" may not do this (HTTP 403 "Access Denied [Jenkins]"); ask a Jenkins admin for the permission`)
+	h.key("enter", "y")
+	s := plain(h)
+	if !strings.Contains(s, "trigger failed: start a build") || !strings.Contains(s, "ask a Jenkins admin for the permission") {
+		t.Fatalf("trigger error at 80x24:\n%s", s)
+	}
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, "…") {
+			t.Fatalf("cut line %q", l)
+		}
+	}
+}
+
+// A job without parameters has no fields to move between or toggle.
+func TestRunFormWithoutParametersHints(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.key("tab", "j", "enter", "b") // Orders API
+	s := plain(h)
+	lines := strings.Split(s, "\n")
+	bar := lines[len(lines)-1]
+	if !strings.Contains(s, "This job has no parameters.") || strings.Contains(bar, "next field") || strings.Contains(bar, "toggle") || !strings.Contains(bar, "enter submit") {
+		t.Fatalf("run form of a job without parameters:\n%s", s)
 	}
 }
