@@ -107,7 +107,15 @@ func (m *Model) onBuildsKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, k.Filter):
-		m.filter = (m.filter + 1) % len(filterStatuses)
+		// the next status that has builds: the bar hides the empty ones, so
+		// stopping on one would show an empty list for a status not on the bar
+		for i := 1; i <= len(filterStatuses); i++ {
+			n := (m.filter + i) % len(filterStatuses)
+			if n == 0 || m.counts[filterStatuses[n]] > 0 {
+				m.filter = n
+				break
+			}
+		}
 		m.rebuild()
 	case key.Matches(msg, k.FilterReset):
 		m.filter = 0

@@ -1040,3 +1040,25 @@ func TestRunFormWithoutParametersHints(t *testing.T) {
 		t.Fatalf("run form of a job without parameters:\n%s", s)
 	}
 }
+
+// f skips statuses no build has (the filter bar does not show them), and
+// comes back to All after the last one with builds.
+func TestFilterSkipsEmptyStatuses(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(120, 40)
+	h.key("tab", "j", "enter") // Orders API: one successful build
+	if h.m.cur().cfg.Nickname != "Orders API" {
+		t.Fatalf("on %s", h.m.cur().cfg.Nickname)
+	}
+	h.key("f")
+	if s := plain(h); !strings.Contains(s, "#7 ") || strings.Contains(s, "no builds match") {
+		t.Fatalf("first f on a job with only successes:\n%s", s)
+	}
+	if filterStatuses[h.m.filter] != jenkins.StatusSuccess {
+		t.Fatalf("filter %q, want success", filterStatuses[h.m.filter])
+	}
+	h.key("f")
+	if h.m.filter != 0 {
+		t.Fatalf("second f: filter %q, want All", filterStatuses[h.m.filter])
+	}
+}
