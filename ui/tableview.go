@@ -100,8 +100,14 @@ func (m Model) tableRows() []string {
 	if len(m.rows) == 0 {
 		msg := "no builds yet"
 		switch {
+		case m.total > 0 && m.search.value != "" && m.filter != 0:
+			msg = "no builds match the filter and /" + clean(m.search.value) + " (" + m.keys.FilterReset.Help().Key + ": all statuses, " +
+				m.keys.Esc.Help().Key + ": clear the search)"
+		case m.total > 0 && m.search.value != "":
+			// F would not help here: the search hides them
+			msg = "no builds match /" + clean(m.search.value) + " (" + m.keys.Esc.Help().Key + " clears the search)"
 		case m.total > 0:
-			msg = "no builds match the filter (F shows all)"
+			msg = "no builds match the filter (" + m.keys.FilterReset.Help().Key + " shows all)"
 		case !ig.storeLoaded || (ig.lastOK.IsZero() && ig.failures == 0 && ig.apiErr == ""):
 			msg = "loading builds…"
 		}

@@ -1062,3 +1062,30 @@ func TestFilterSkipsEmptyStatuses(t *testing.T) {
 		t.Fatalf("second f: filter %q, want All", filterStatuses[h.m.filter])
 	}
 }
+
+// A search that matches nothing says how to undo it: esc, not F (which only
+// resets the status filter and leaves the search).
+func TestEmptySearchSaysHowToClear(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.key("/")
+	h.typeText("zzz")
+	h.key("enter")
+	if s := plain(h); !strings.Contains(s, "no builds match /zzz (esc clears the search)") {
+		t.Fatalf("empty search:\n%s", s)
+	}
+	h.key("f")
+	if s := plain(h); !strings.Contains(s, "no builds match the filter and /zzz (F: all statuses, esc: clear the search)") {
+		t.Fatalf("empty search and filter:\n%s", s)
+	}
+	h.key("esc")
+	if s := plain(h); !strings.Contains(s, "#110") || strings.Contains(s, "no builds match") {
+		t.Fatalf("after esc (success filter, no search):\n%s", s)
+	}
+	h.key("/")
+	h.typeText("zzz")
+	h.key("enter", "F")
+	if s := plain(h); !strings.Contains(s, "no builds match /zzz") {
+		t.Fatalf("F left the search, and the message must still say so:\n%s", s)
+	}
+}
