@@ -17,6 +17,7 @@ type runForm struct {
 	rerunOf    int // build whose parameters prefill the form; 0 for b
 	job        *jenkins.Job
 	err        string
+	retry      bool // err is a failed trigger: enter may send it again
 	fields     []paramField
 	focus      int
 	confirming bool
@@ -172,8 +173,8 @@ func (m *Model) onRunKey(msg tea.KeyPressMsg) tea.Cmd {
 			rf.focus = (rf.focus - 1 + len(rf.fields)) % len(rf.fields)
 		}
 	case key.Matches(msg, k.Submit):
-		if rf.err != "" {
-			return nil
+		if rf.err != "" && !rf.retry {
+			return nil // the job cannot be run: its error says why
 		}
 		rf.confirming = true
 		desc := "Run " + clean(rf.job.FullName)
@@ -219,6 +220,7 @@ func (m *Model) trigger() tea.Cmd {
 	}
 	rf.triggering = true
 	rf.confirming = false
+	rf.err, rf.retry = "", false
 	return triggerCmd(m.deps.Ctx, ig.api, ig.cfg, rf.params())
 }
 
@@ -232,6 +234,7 @@ func (m *Model) onTriggered(msg triggeredMsg) tea.Cmd {
 			m.deps.Log.Warn("trigger failed", "integration", msg.nick, "err", clean(msg.err.Error()))
 			m.run.triggering = false
 			m.run.err = "trigger failed: " + clean(msg.err.Error())
+			m.run.retry = true
 			m.page = pageRun
 			return nil
 		}

@@ -1028,6 +1028,29 @@ func TestRunFormErrorWrapped(t *testing.T) {
 	}
 }
 
+// After a failed trigger (a network blip, a permission since granted) enter
+// asks again and sends it; the old error goes.
+func TestRunFormRetriesAfterFailedTrigger(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	pay := apis["Payments API"]
+	h.start(80, 24)
+	h.key("b")
+	pay.err = errors.New("connection to jenkins.test refused")
+	h.key("enter", "y")
+	if !strings.Contains(plain(h), "trigger failed") {
+		t.Fatalf("no failure shown:\n%s", plain(h))
+	}
+	pay.err = nil
+	h.key("enter")
+	if h.m.confirm == nil {
+		t.Fatalf("enter after a failed trigger did nothing:\n%s", plain(h))
+	}
+	h.key("y")
+	if len(pay.triggers) != 1 || strings.Contains(plain(h), "trigger failed") {
+		t.Fatalf("retry: %d triggers sent\n%s", len(pay.triggers), plain(h))
+	}
+}
+
 // A job without parameters has no fields to move between or toggle.
 func TestRunFormWithoutParametersHints(t *testing.T) {
 	h, _, _ := newHarness(t, Options{})
