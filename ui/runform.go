@@ -403,6 +403,10 @@ func (m Model) runLines() []string {
 	if m.confirm != nil {
 		return append(lines, m.toastLine(), m.helpBar([]key.Binding{k.Yes, k.No}))
 	}
+	if rf.job == nil || rf.err != "" && !rf.retry {
+		// loading, or a job that cannot be run: only esc does anything
+		return append(lines, m.toastLine(), m.helpBar([]key.Binding{k.Esc}))
+	}
 	if len(rf.fields) == 0 {
 		// no fields to move between or toggle
 		return append(lines, m.toastLine(), m.helpBar([]key.Binding{k.Submit, k.Esc}))

@@ -1053,7 +1053,8 @@ func TestRunFormRetriesAfterFailedTrigger(t *testing.T) {
 
 // A job without parameters has no fields to move between or toggle.
 func TestRunFormWithoutParametersHints(t *testing.T) {
-	h, _, _ := newHarness(t, Options{})
+	h, apis, _ := newHarness(t, Options{})
+	apis["Orders API"].job = jenkins.Job{FullName: "orders/main", Buildable: true}
 	h.start(80, 24)
 	h.key("tab", "j", "enter", "b") // Orders API
 	s := plain(h)
@@ -1110,5 +1111,23 @@ func TestEmptySearchSaysHowToClear(t *testing.T) {
 	h.key("enter", "F")
 	if s := plain(h); !strings.Contains(s, "no builds match /zzz") {
 		t.Fatalf("F left the search, and the message must still say so:\n%s", s)
+	}
+}
+
+// A job Jenkins will not build: the form says so and offers only esc, since
+// enter does nothing there.
+func TestRunFormNotBuildableOffersOnlyEsc(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	apis["Payments API"].job.Buildable = false
+	h.start(80, 24)
+	h.key("b")
+	s := plain(h)
+	lines := strings.Split(s, "\n")
+	if bar := lines[len(lines)-1]; !strings.Contains(s, "the job is disabled or not buildable") || strings.Contains(bar, "enter") || !strings.Contains(bar, "esc back") {
+		t.Fatalf("not buildable:\n%s", s)
+	}
+	h.key("enter")
+	if h.m.confirm != nil {
+		t.Fatal("enter asked to run a job that cannot be built")
 	}
 }
