@@ -300,5 +300,12 @@ func (m Model) intFormLines() []string {
 	lines = lines[:m.height-1]
 	k := m.keys
 	sub := key.NewBinding(key.WithKeys(k.Submit.Keys()...), key.WithHelp(k.Submit.Help().Key, "test & save"))
+	if f.testing || f.saving {
+		return append(lines, m.helpBar([]key.Binding{k.Esc})) // other keys wait for the test
+	}
+	if f.focus < len(f.fields)-1 {
+		// enter moves to the next field until the last one
+		return append(lines, m.helpBar([]key.Binding{k.Next, k.Prev, k.Esc}))
+	}
 	return append(lines, m.helpBar([]key.Binding{sub, k.Esc, k.Next, k.Prev}))
 }

@@ -1131,3 +1131,24 @@ func TestRunFormNotBuildableOffersOnlyEsc(t *testing.T) {
 		t.Fatal("enter asked to run a job that cannot be built")
 	}
 }
+
+// In the integration form enter moves field by field and tests and saves
+// only on the last one; the hint bar says which.
+func TestIntegrationFormHintFollowsEnter(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.m.deps.Checker = fakeChecker{}
+	h.start(80, 24)
+	h.key("a")
+	bar := func() string { l := strings.Split(plain(h), "\n"); return l[len(l)-1] }
+	if b := bar(); strings.Contains(b, "test & save") || !strings.Contains(b, "next field") {
+		t.Fatalf("on the first field: %q", b)
+	}
+	h.key("enter")
+	if h.m.intForm.focus != ifURL {
+		t.Fatalf("enter on the nickname moved to field %d", h.m.intForm.focus)
+	}
+	h.key("tab", "tab", "tab")
+	if b := bar(); !strings.Contains(b, "enter test & save") {
+		t.Fatalf("on the last field: %q", b)
+	}
+}
