@@ -123,6 +123,10 @@ func (m *Model) onBuildsKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Search):
 		m.searching = true
 		return nil
+	case m.onQueueRow() && key.Matches(msg, k.Log, k.Rerun, k.Open, k.Copy):
+		// these act on a build, and a queued item is not one yet
+		m.setToast("still queued: no build yet, so no log, page or parameters", true)
+		return m.toastTimer()
 	case key.Matches(msg, k.Log):
 		return m.openLog()
 	case key.Matches(msg, k.Run):
@@ -236,6 +240,11 @@ func (m *Model) collapse() {
 }
 
 // selectedRecord is the build under the cursor (or the build a detail line belongs to).
+// onQueueRow reports whether the cursor is on a queued item.
+func (m *Model) onQueueRow() bool {
+	return m.cur() != nil && m.cursor < len(m.rows) && m.rows[m.cursor].kind == rowQueue
+}
+
 func (m *Model) selectedRecord() *BuildRecord {
 	ig := m.cur()
 	if ig == nil || m.cursor >= len(m.rows) {

@@ -1152,3 +1152,27 @@ func TestIntegrationFormHintFollowsEnter(t *testing.T) {
 		t.Fatalf("on the last field: %q", b)
 	}
 }
+
+// On a queued item, the keys that act on a build say why they cannot,
+// instead of doing nothing.
+func TestBuildKeysOnQueuedItemSayWhy(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	apis["Payments API"].queue = []jenkins.QueueItem{{ID: 77, Why: "Waiting for next available executor", InQueueSince: t0.Add(-30 * time.Second)}}
+	h.start(80, 24)
+	if h.m.rows[h.m.cursor].kind != rowQueue {
+		h.key("g")
+	}
+	if h.m.rows[h.m.cursor].kind != rowQueue {
+		t.Fatal("cursor not on the queued item")
+	}
+	for _, k := range []string{"c", "y", "o", "B"} {
+		h.m.toast = ""
+		h.key(k)
+		if h.m.page != pageMain || !strings.Contains(plain(h), "still queued: no build yet") {
+			t.Fatalf("%s on a queued item:\n%s", k, plain(h))
+		}
+	}
+	if h.clipboard != "" {
+		t.Fatalf("copied %q", h.clipboard)
+	}
+}
