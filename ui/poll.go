@@ -31,6 +31,7 @@ type integ struct {
 	tickSeq     uint64
 	failures    int
 	lastErr     string
+	answered    bool // the last failure was Jenkins's own answer (401, 403, 404): it is up, not offline
 
 	results         map[int]report.Results
 	resultsInFlight map[int]bool
@@ -156,6 +157,7 @@ func (m *Model) onProbed(msg probedMsg) tea.Cmd {
 		ig.loading = false
 		ig.failures++
 		ig.lastErr = clean(msg.err.Error())
+		ig.answered = jenkins.IsAuth(msg.err) || jenkins.IsNotFound(msg.err)
 		m.deps.Log.Warn("poll failed", "integration", ig.cfg.Nickname, "failures", ig.failures, "err", ig.lastErr)
 		return tea.Batch(m.schedule(ig), m.kickDeferred())
 	}
@@ -185,6 +187,7 @@ func (m *Model) onBuildsLoaded(msg buildsLoadedMsg) tea.Cmd {
 	if msg.err != nil {
 		ig.failures++
 		ig.lastErr = clean(msg.err.Error())
+		ig.answered = jenkins.IsAuth(msg.err) || jenkins.IsNotFound(msg.err)
 		m.deps.Log.Warn("build list failed", "integration", ig.cfg.Nickname, "err", ig.lastErr)
 		ig.probe = nil // so the next successful probe reloads the list
 		return tea.Batch(m.schedule(ig), m.kickDeferred())

@@ -1176,3 +1176,23 @@ func TestBuildKeysOnQueuedItemSayWhy(t *testing.T) {
 		t.Fatalf("copied %q", h.clipboard)
 	}
 }
+
+// A job Jenkins says does not exist (or a refused token) is an error, not
+// "offline": the server answered. A refused connection is offline.
+func TestJenkinsRefusalIsErrorNotOffline(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{Refresh: 15 * time.Second})
+	h.start(120, 40)
+	pay := apis["Payments API"]
+	pay.setErr(&jenkins.Error{Kind: jenkins.ErrorNotFound, Op: `poll job "payments/api-tests"`, Status: 404, What: `job "payments/api-tests" was not found`})
+	h.fire(func(m tea.Msg) bool { return isTick[pollTickMsg](m) && m.(pollTickMsg).nick == "Payments API" })
+	s := plain(h)
+	header := strings.Split(s, "\n")[0]
+	if strings.Contains(s, "offline") || !strings.HasSuffix(strings.TrimSpace(header), "error · data just now") || !strings.Contains(s, "Payments API   error") {
+		t.Fatalf("404 shown as:\n%s", s)
+	}
+	pay.setErr(errors.New("connection refused"))
+	h.fire(func(m tea.Msg) bool { return isTick[pollTickMsg](m) && m.(pollTickMsg).nick == "Payments API" })
+	if s := plain(h); !strings.Contains(s, "offline") {
+		t.Fatalf("refused connection shown as:\n%s", s)
+	}
+}

@@ -146,6 +146,9 @@ func (m Model) stateText() string {
 		parts = append(parts, m.st.Err.Render("error: "+ig.apiErr))
 	case ig.failures > 0:
 		s := "offline"
+		if ig.answered {
+			s = "error" // Jenkins answered, refusing: the last error says why
+		}
 		if !ig.lastOK.IsZero() {
 			s += " · data " + fmtAge(m.now, ig.lastOK)
 		} else if ig.fromStore {
@@ -252,6 +255,8 @@ func (m Model) lastStatus(ig *integ) (string, jenkins.Status) {
 
 func (m Model) ageShort(ig *integ) string {
 	switch {
+	case ig.failures > 0 && ig.apiErr == "" && ig.answered:
+		return "error"
 	case ig.apiErr != "" || ig.failures > 0:
 		return "offline"
 	case ig.lastOK.IsZero() && ig.fromStore:
