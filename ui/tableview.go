@@ -110,6 +110,9 @@ func (m Model) tableRows() []string {
 			msg = "no builds match the filter (" + m.keys.FilterReset.Help().Key + " shows all)"
 		case !ig.storeLoaded || (ig.lastOK.IsZero() && ig.failures == 0 && ig.apiErr == ""):
 			msg = "loading builds…"
+		case ig.lastOK.IsZero():
+			// never loaded: "no builds yet" would claim the job has none
+			msg = "could not load the builds: the last error is below"
 		}
 		return append(out, "  "+m.st.Subtle.Render(msg))
 	}

@@ -521,6 +521,9 @@ func TestConnectErrorShown(t *testing.T) {
 	if !strings.Contains(s, "no token for Nope: set JENKINS_TOKEN") {
 		t.Fatalf("connect error not shown:\n%s", s)
 	}
+	if strings.Contains(s, "no builds yet") || !strings.Contains(s, "could not load the builds: the last error is below") {
+		t.Fatalf("a job never read is not one without builds:\n%s", s)
+	}
 	if n := len(timersOf[pollTickMsg](h)); n != 0 {
 		t.Fatalf("%d polls armed for an integration without a client", n)
 	}
