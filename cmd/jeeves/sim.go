@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/jeeves-dev/jeeves/jenkins/jenkinstest"
@@ -24,8 +25,8 @@ func runSim(e *env) error {
 	if fs.NArg() > 0 {
 		return usageErr("jeeves sim: unexpected argument %q (see 'jeeves sim --help')", fs.Arg(0))
 	}
-	if *scale < 0 {
-		return usageErr("jeeves sim: --time-scale must be positive")
+	if *scale < 0 || math.IsNaN(*scale) || math.IsInf(*scale, 0) { // flag parses "NaN" and "Inf"
+		return usageErr("jeeves sim: --time-scale must be a positive number, e.g. 0.1")
 	}
 	w := jenkinstest.DemoWorld()
 	if *worldFile != "" {

@@ -125,6 +125,15 @@ func TestSimWorldFileAndErrors(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errb.String(), `kind "matrix"`) || strings.Count(errb.String(), "\n") != 1 {
 		t.Fatalf("bad world: %d %q", code, errb.String())
 	}
+	for _, scale := range []string{"-1", "NaN", "Inf", "-Inf"} {
+		errb.Reset()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // a sim that starts runs until then
+		code = run(ctx, []string{"sim", "--addr", "127.0.0.1:0", "--time-scale", scale}, &out, &errb, nil, func(string) string { return "" })
+		cancel()
+		if code != exitUsage || errb.String() != "jeeves sim: --time-scale must be a positive number, e.g. 0.1\n" {
+			t.Errorf("--time-scale %s: exit %d, %q", scale, code, errb.String())
+		}
+	}
 	code = run(context.Background(), []string{"sim", "--addr", "256.0.0.1:1"}, &out, &errb, nil, func(string) string { return "" })
 	if code != exitConn {
 		t.Fatalf("bad addr: exit %d", code)
