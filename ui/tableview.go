@@ -111,8 +111,21 @@ func (m Model) tableRows() []string {
 		case !ig.storeLoaded || (ig.lastOK.IsZero() && ig.failures == 0 && ig.apiErr == ""):
 			msg = "loading builds…"
 		case ig.lastOK.IsZero():
-			// never loaded: "no builds yet" would claim the job has none
-			msg = "could not load the builds: the last error is below"
+			// never loaded: "no builds yet" would claim the job has none.
+			// The error is shown whole here, wrapped: the one-line status
+			// line cuts off its advice at the end.
+			e := ig.lastErr
+			if ig.apiErr != "" {
+				e = ig.apiErr
+			}
+			out = append(out, "  "+m.st.Subtle.Render("could not load the builds:"))
+			for _, l := range strings.Split(ansi.Wrap(e, max(20, m.mainWidth()-4), " "), "\n") {
+				if len(out) >= h {
+					break
+				}
+				out = append(out, "  "+m.st.Err.Render(l))
+			}
+			return out
 		}
 		return append(out, "  "+m.st.Subtle.Render(msg))
 	}

@@ -521,7 +521,7 @@ func TestConnectErrorShown(t *testing.T) {
 	if !strings.Contains(s, "no token for Nope: set JENKINS_TOKEN") {
 		t.Fatalf("connect error not shown:\n%s", s)
 	}
-	if strings.Contains(s, "no builds yet") || !strings.Contains(s, "could not load the builds: the last error is below") {
+	if strings.Contains(s, "no builds yet") || !strings.Contains(s, "could not load the builds:") {
 		t.Fatalf("a job never read is not one without builds:\n%s", s)
 	}
 	if n := len(timersOf[pollTickMsg](h)); n != 0 {
@@ -1197,5 +1197,21 @@ func TestJenkinsRefusalIsErrorNotOffline(t *testing.T) {
 	h.fire(func(m tea.Msg) bool { return isTick[pollTickMsg](m) && m.(pollTickMsg).nick == "Payments API" })
 	if s := plain(h); !strings.Contains(s, "offline") {
 		t.Fatalf("refused connection shown as:\n%s", s)
+	}
+}
+
+// A job never read shows Jenkins's whole error, wrapped, with its advice at
+// the end, where the one-line status line cuts it at 80 columns.
+func TestNeverLoadedShowsWholeError(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	apis["Payments API"].setErr(&jenkins.Error{Kind: jenkins.ErrorNotFound, Op: `poll job "nope/nothing"`, Server: "http://127.0.0.1:28471", Status: 404,
+		What: `job "nope/nothing" was not found`, Hint: "check the job's full name in the config"})
+	h.start(80, 24)
+	s := plain(h)
+	if !strings.Contains(s, "could not load the builds:") || !strings.Contains(s, "check the job's full name in the config") || strings.Contains(s, "no builds yet") {
+		t.Fatalf("never-loaded job:\n%s", s)
+	}
+	if n := len(strings.Split(h.screen(), "\n")); n != 24 {
+		t.Fatalf("%d lines", n)
 	}
 }
