@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -425,7 +426,58 @@ func jsonErrText(err error) string {
 	if errors.As(err, &se) {
 		return fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se)
 	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		// Not Go's "cannot unmarshal array into Go struct field pmExecution...":
+		// say where, what was found and what was expected, in JSON's words.
+		where := ""
+		if te.Field != "" {
+			where = fmt.Sprintf(" %q", te.Field)
+		}
+		// (te.Offset is not given: the streaming parsers decode one element
+		// at a time, so it counts from that element, not from the file.)
+		return fmt.Sprintf("unexpected JSON: field%s is %s, not %s", where, withArticle(te.Value), jsonKind(te.Type))
+	}
 	return err.Error()
+}
+
+// withArticle is "an array", "a string", "a number 1e400" for a decoder's Value.
+func withArticle(v string) string {
+	switch {
+	case v == "":
+		return "a value"
+	case strings.HasPrefix(v, "number "):
+		return "the " + v
+	case strings.IndexByte("aeiou", v[0]) >= 0:
+		return "an " + v
+	}
+	return "a " + v
+}
+
+// jsonKind names what a Go type reads from JSON.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "what was expected"
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number in range"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a non-negative whole number in range"
+	case reflect.Float32, reflect.Float64:
+		return "a number in range"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "what was expected"
 }
 
 func expectDelim(dec *json.Decoder, d json.Delim) error {

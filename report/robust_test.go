@@ -151,11 +151,17 @@ func TestBadInput(t *testing.T) {
 		{"jenkins.json", `{"_class":"hudson.tasks.junit.TestResult","suites":[{"cases":[{"name"`, "jenkins.json: not a readable Jenkins test report"},
 		{"newman.json", `{"collection":{"info":{"name":"x"},"item":[]},"run":`, "newman.json: not a readable newman/Postman CLI report"},
 		{"deep.json", `{"collection":` + strings.Repeat("[", 20000), "deep.json: not a readable newman/Postman CLI report"},
+		// A wrong type names the JSON field and what it should be, not Go's struct types.
+		{"types.json", `{"collection":{"item":[]},"run":{"executions":[{"item":{"name":"x"},"assertions":[[]]}]}}`,
+			`types.json: not a readable newman/Postman CLI report: unexpected JSON: field "assertions" is an array, not an object`},
 	}
 	for _, c := range cases {
 		_, err := Parse(strings.NewReader(c.in), c.name, Options{})
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want prefix %q", c.name, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "Go ") {
+			t.Errorf("%s: error speaks of Go types: %q", c.name, err)
 		}
 		if err != nil && strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: error is not one line: %q", c.name, err)
