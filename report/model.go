@@ -200,6 +200,9 @@ func (c CollectionRun) FailingRequests() int {
 // or "8 requests, 5 failing (1 not sent)".
 func (c CollectionRun) RequestsPhrase() string {
 	s := fmt.Sprintf("%d requests", c.Requests.Total)
+	if c.Requests.Total == 1 {
+		s = "1 request"
+	}
 	if f := c.FailingRequests(); f > 0 || c.Requests.Failed > 0 {
 		s += fmt.Sprintf(", %d failing", max(f, c.Requests.Failed))
 		if c.Requests.Failed > 0 {

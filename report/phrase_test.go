@@ -11,6 +11,9 @@ func TestRequestsPhrase(t *testing.T) {
 		want string
 	}{
 		{CollectionRun{Requests: Counts{Total: 2}, Executions: []Execution{ok, ok}}, "2 requests"},
+		{CollectionRun{Requests: Counts{Total: 1}, Executions: []Execution{ok}}, "1 request"},
+		{CollectionRun{Requests: Counts{Total: 1}, Executions: []Execution{bad}}, "1 request, 1 failing"},
+		{CollectionRun{}, "0 requests"},
 		{CollectionRun{Requests: Counts{Total: 3}, Executions: []Execution{ok, bad, bad}}, "3 requests, 2 failing"},
 		{CollectionRun{Requests: Counts{Total: 3, Failed: 1}, Executions: []Execution{ok, bad, sendErr}}, "3 requests, 2 failing (1 not sent)"},
 	}
