@@ -107,6 +107,12 @@ func Run(ctx context.Context, in config.Integration, o Options, emit func(Step))
 			continue
 		}
 		s := r.step(ctx, name)
+		if ctx.Err() != nil {
+			// Ctrl-C during the step: its error ("context canceled") is
+			// not a verdict on Jenkins.
+			report(Step{Name: name, Status: Skip, Verdict: "not checked: interrupted"})
+			continue
+		}
 		s.Name = name
 		report(s)
 		if r.stop != "" {

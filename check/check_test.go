@@ -501,3 +501,25 @@ func TestInterruptedSkipsTheRest(t *testing.T) {
 		t.Errorf("tls: %q", v)
 	}
 }
+
+// Interrupted while Jenkins is slow to answer: the step in progress is not
+// reported as a failure of Jenkins ("cannot ask Jenkins who we are: context
+// canceled"), it is skipped like the rest.
+func TestInterruptedDuringAStep(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cancel() // the user presses Ctrl-C while jeeves waits for this answer
+		<-r.Context().Done()
+	}))
+	defer hang.Close()
+	steps := check.Run(ctx, integ(hang.URL, "admin", "payments/api-tests"), check.Options{Getenv: env("JT", adminToken)}, nil)
+	if got := summary(steps); got != "config:ok proxy:ok dns:ok connect:ok tls:ok auth:skip version:skip job:skip build:skip crumb:skip" {
+		t.Errorf("got %s", got)
+	}
+	for _, s := range steps[5:] {
+		if s.Verdict != "not checked: interrupted" {
+			t.Errorf("%s: %q", s.Name, s.Verdict)
+		}
+	}
+}
