@@ -199,19 +199,22 @@ func nextCheckCmd(ch <-chan checkEvent, gen uint64) tea.Cmd {
 	}
 }
 
-func saveIntegrationCmd(ctx context.Context, st Store, in config.Integration, replace string) tea.Cmd {
+// fresh says the edit points the integration at another server or job: the
+// stored builds and results, keyed by nickname, belong to the old job and
+// are dropped with it.
+func saveIntegrationCmd(ctx context.Context, st Store, in config.Integration, replace string, fresh bool) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, storeTimeout)
 		defer cancel()
 		if st == nil {
-			return integrationSavedMsg{in: in, replace: replace, err: errors.New("no store to save to")}
+			return integrationSavedMsg{in: in, replace: replace, fresh: fresh, err: errors.New("no store to save to")}
 		}
-		if replace != "" && replace != in.Nickname {
+		if replace != "" && (replace != in.Nickname || fresh) {
 			if err := st.DeleteIntegration(c, replace); err != nil {
-				return integrationSavedMsg{in: in, replace: replace, err: err}
+				return integrationSavedMsg{in: in, replace: replace, fresh: fresh, err: err}
 			}
 		}
-		return integrationSavedMsg{in: in, replace: replace, err: st.SaveIntegration(c, in)}
+		return integrationSavedMsg{in: in, replace: replace, fresh: fresh, err: st.SaveIntegration(c, in)}
 	}
 }
 

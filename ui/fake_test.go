@@ -252,6 +252,7 @@ func (s *fakeStore) DeleteIntegration(ctx context.Context, nick string) error {
 	for i := range s.ints {
 		if s.ints[i].Nickname == nick {
 			s.ints = append(s.ints[:i], s.ints[i+1:]...)
+			delete(s.builds, nick) // as the store does: its builds go with it
 			return nil
 		}
 	}

@@ -80,6 +80,12 @@ func (f *intForm) integration() config.Integration {
 	return in
 }
 
+// otherJob reports whether an edit points the integration at another server
+// or job, so the builds it knows are not this job's.
+func (f *intForm) otherJob(in config.Integration) bool {
+	return f.editing != "" && (in.URL != strings.TrimRight(f.old.URL, "/") || in.Job != strings.Trim(f.old.Job, "/"))
+}
+
 func (f *intForm) validate(m *Model) string {
 	in := f.integration()
 	switch {
@@ -127,7 +133,7 @@ func (m *Model) onIntKey(msg tea.KeyPressMsg) tea.Cmd {
 		in := f.integration()
 		if m.deps.Checker == nil {
 			f.saving = true
-			return saveIntegrationCmd(m.deps.Ctx, m.deps.Store, in, f.editing)
+			return saveIntegrationCmd(m.deps.Ctx, m.deps.Store, in, f.editing, f.otherJob(in))
 		}
 		f.testing = true
 		f.gen++
@@ -172,7 +178,8 @@ func (m *Model) onCheckDone(msg checkDoneMsg) tea.Cmd {
 		return nil
 	}
 	f.saving = true
-	return saveIntegrationCmd(m.deps.Ctx, m.deps.Store, f.integration(), f.editing)
+	in := f.integration()
+	return saveIntegrationCmd(m.deps.Ctx, m.deps.Store, in, f.editing, f.otherJob(in))
 }
 
 func (m *Model) onIntegrationSaved(msg integrationSavedMsg) tea.Cmd {
@@ -192,12 +199,25 @@ func (m *Model) onIntegrationSaved(msg integrationSavedMsg) tea.Cmd {
 	if msg.replace != "" {
 		ig = m.find(msg.replace)
 	}
-	if ig != nil {
+	switch {
+	case ig != nil && msg.fresh:
+		// another job: none of the builds, results or queue are its
+		ig.tickSeq++ // its armed poll tick is dropped
+		fresh := newInteg(in)
+		fresh.storeLoaded = true
+		fresh.tickSeq = ig.tickSeq // the old job's armed tick stays dropped
+		for i := range m.ints {
+			if m.ints[i] == ig {
+				m.ints[i] = fresh
+			}
+		}
+		ig = fresh
+	case ig != nil:
 		ig.cfg = in
 		ig.api = nil // reconnect with the new settings
 		ig.apiErr = ""
 		ig.probe = nil
-	} else {
+	default:
 		ig = newInteg(in)
 		ig.storeLoaded = true
 		m.ints = append(m.ints, ig)

@@ -162,6 +162,7 @@ type checkEvent struct {
 type integrationSavedMsg struct {
 	in      config.Integration
 	replace string // nickname it replaces (edit)
+	fresh   bool   // the edit points it at another server or job: its builds start over
 	err     error
 }
 

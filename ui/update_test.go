@@ -1215,3 +1215,44 @@ func TestNeverLoadedShowsWholeError(t *testing.T) {
 		t.Fatalf("%d lines", n)
 	}
 }
+
+// Editing an integration to another job starts its builds over: the old
+// job's builds (whose numbers collide with the new job's) neither stay on
+// screen nor in the store under its nickname.
+func TestEditToAnotherJobDropsOldBuilds(t *testing.T) {
+	h, apis, st := newHarness(t, Options{})
+	st.ints = []config.Integration{{Nickname: "Users API", URL: "https://ci.test", Username: "bob", Token: config.NewSecret("tok"), Job: "users/main", Source: "store"}}
+	users := &fakeAPI{base: "https://ci.test", builds: []jenkins.Build{
+		mkBuild(3, jenkins.StatusFailure, time.Hour, time.Minute),
+		mkBuild(2, jenkins.StatusSuccess, 2*time.Hour, time.Minute),
+	}}
+	apis["Users API"] = users
+	h.m.deps.Checker = fakeChecker{}
+	h.start(120, 40)
+	h.key("tab", "G", "enter")
+	if h.m.cur().cfg.Nickname != "Users API" || !strings.Contains(plain(h), "#3 ") {
+		t.Fatalf("users/main not shown:\n%s", plain(h))
+	}
+	h.key("tab", "e")
+	for i := 0; i < 4; i++ {
+		h.key("tab")
+	}
+	h.key("backspace", "backspace", "backspace", "backspace")
+	h.typeText("next")
+	users.mu.Lock()
+	users.builds = []jenkins.Build{mkBuild(1, jenkins.StatusSuccess, 10*time.Minute, time.Minute)}
+	users.mu.Unlock()
+	h.key("enter")
+	if h.m.page != pageMain || h.m.cur().cfg.Job != "users/next" {
+		t.Fatalf("not saved: page %v", h.m.page)
+	}
+	s := plain(h)
+	if !strings.Contains(s, "#1 ") || strings.Contains(s, "#3 ") || strings.Contains(s, "#2 ") || !strings.Contains(s, "All 1 ") {
+		t.Fatalf("after pointing Users API at users/next:\n%s", s)
+	}
+	for _, r := range st.builds["Users API"] {
+		if r.Number != 1 {
+			t.Fatalf("the store still has users/main's #%d under Users API", r.Number)
+		}
+	}
+}
