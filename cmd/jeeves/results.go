@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,8 +25,14 @@ func init() {
 // resFileFlags is a repeatable --file.
 type resFileFlags []string
 
-func (f *resFileFlags) String() string     { return strings.Join(*f, ",") }
-func (f *resFileFlags) Set(v string) error { *f = append(*f, v); return nil }
+func (f *resFileFlags) String() string { return strings.Join(*f, ",") }
+func (f *resFileFlags) Set(v string) error {
+	if v == "" {
+		return errors.New("give a report file's path")
+	}
+	*f = append(*f, v)
+	return nil
+}
 
 // resultsJSON is the `results --json` shape of the product brief, spelled
 // out here (not the report model's tags) so the output keeps exactly that

@@ -227,6 +227,7 @@ func TestResultsErrors(t *testing.T) {
 		{[]string{"results", "--file", empty}, 2, "empty.json: report is empty"},
 		{[]string{"results", "--file", txt, "7"}, 2, `unexpected argument "7"`},
 		{[]string{"results", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"results", "--file="}, 2, `jeeves results: invalid value "" for flag -file: give a report file's path (see 'jeeves results --help')`},
 	}
 	for _, c := range cases {
 		out, errOut, code := runJeeves(t, c.args...)
