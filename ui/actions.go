@@ -61,7 +61,7 @@ func (m *Model) onConfirmKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) onAborted(msg abortedMsg) tea.Cmd {
 	if msg.err != nil {
 		m.deps.Log.Warn("abort failed", "integration", msg.nick, "build", msg.number, "err", clean(msg.err.Error()))
-		m.setToast("abort #"+itoa(msg.number)+" failed: "+clean(msg.err.Error()), true)
+		m.setToast("abort #"+itoa(msg.number)+" failed: "+toastErr(msg.err), true)
 		return m.toastTimer()
 	}
 	m.deps.Log.Info("abort requested", "integration", msg.nick, "build", msg.number)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -245,4 +246,17 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// toastErr is an error for a one-line toast that already says what failed
+// ("abort #46 failed: …"): a Jenkins error without its operation and server,
+// so what happened and what to do fit on the line.
+func toastErr(err error) string {
+	var je *jenkins.Error
+	if errors.As(err, &je) {
+		short := *je
+		short.Op, short.Server = "", ""
+		return clean(short.Error())
+	}
+	return clean(err.Error())
 }

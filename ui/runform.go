@@ -242,7 +242,7 @@ func (m *Model) onTriggered(msg triggeredMsg) tea.Cmd {
 	}
 	if msg.err != nil {
 		m.deps.Log.Warn("trigger failed", "integration", msg.nick, "err", clean(msg.err.Error()))
-		m.setToast("trigger failed: "+clean(msg.err.Error()), true)
+		m.setToast("trigger failed: "+toastErr(msg.err), true)
 		return m.toastTimer()
 	}
 	m.deps.Log.Info("build triggered", "integration", msg.nick, "queue_item", msg.queueID, "merged", merged)

@@ -1256,3 +1256,18 @@ func TestEditToAnotherJobDropsOldBuilds(t *testing.T) {
 		}
 	}
 }
+
+// An abort Jenkins refuses says so in the toast with its advice, which the
+// operation and server URL pushed past 80 columns.
+func TestAbortRefusedToastKeepsAdvice(t *testing.T) {
+	h, apis, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	h.key("x") // #112 is running
+	apis["Payments API"].setErr(&jenkins.Error{Kind: jenkins.ErrorForbidden, Op: `stop build #112 of "payments/api-tests"`, Server: "http://jenkins.test",
+		Status: 403, What: `user "viewer" may not do this`, Hint: "ask a Jenkins admin"})
+	h.key("y")
+	s := plain(h)
+	if !strings.Contains(s, `abort #112 failed: user "viewer" may not do this (HTTP 403); ask a Jenkins admin`) {
+		t.Fatalf("refused abort:\n%s", s)
+	}
+}
