@@ -28,7 +28,7 @@ func (m Model) filterBar() string {
 				continue
 			}
 		}
-		t := filterName(s) + " " + itoa(n)
+		t := filterName(s) + " " + m.countText(s, n)
 		if i == m.filter {
 			t = m.st.Active.Render(t)
 		}
@@ -62,9 +62,9 @@ func (m Model) compactFilterBar() string {
 		t := statusGlyph(s) + " " + itoa(n)
 		switch {
 		case i == m.filter:
-			t = m.st.Active.Render(filterName(s) + " " + itoa(n))
+			t = m.st.Active.Render(filterName(s) + " " + m.countText(s, n))
 		case s == "":
-			t = "All " + itoa(n)
+			t = "All " + m.countText(s, n)
 		default:
 			t = m.st.status(s).Render(t)
 		}
@@ -74,6 +74,16 @@ func (m Model) compactFilterBar() string {
 		parts = append(parts, m.st.status(jenkins.StatusQueued).Render("… "+itoa(len(ig.queue))))
 	}
 	return strings.Join(parts, m.st.Subtle.Render(" · "))
+}
+
+// countText is a filter bar count. All gets a "+" while Jenkins has older
+// builds than those read so far (they load at the end of the list): "All 50"
+// for a job with 130 builds read as its total.
+func (m Model) countText(s jenkins.Status, n int) string {
+	if ig := m.cur(); s == "" && ig != nil && ig.olderFrom > 0 && !ig.olderDone {
+		return itoa(n) + "+"
+	}
+	return itoa(n)
 }
 
 func (m Model) columns() cols {

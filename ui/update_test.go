@@ -787,8 +787,14 @@ func TestOlderBuildsAtTheEnd(t *testing.T) {
 	if h.m.focus != focusBuilds {
 		t.Fatalf("the builds panel should have focus at start")
 	}
+	if s := plain(h); !strings.Contains(s, "All 5+ ·") {
+		t.Fatalf("with older builds still in Jenkins the bar should say All 5+:\n%s", s)
+	}
 	saved := st.saved
 	h.key("G")
+	if s := plain(h); !strings.Contains(s, "All 8 ·") {
+		t.Fatalf("all builds read: the bar should say All 8:\n%s", s)
+	}
 	if n := api.n("range"); n != 1 {
 		t.Fatalf("older page requests after G: %d, want 1", n)
 	}
