@@ -181,6 +181,13 @@ func TestResolveToken(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "exited with status 3") || strings.Contains(err.Error(), "leaked-output") {
 		t.Errorf("failing cmd: %v", err)
 	}
+	// Ctrl-C while the command runs says so (it was "exited with status -1").
+	cctx, cancelCmd := context.WithCancel(ctx)
+	time.AfterFunc(100*time.Millisecond, cancelCmd)
+	in = Integration{Nickname: "A", TokenCmd: "sleep 5"}
+	if _, err := in.ResolveTokenEnv(cctx, env); err == nil || err.Error() != `integration "A": token_cmd was interrupted` {
+		t.Errorf("interrupted cmd: %v", err)
+	}
 	old := TokenCmdTimeout
 	TokenCmdTimeout = 200 * time.Millisecond
 	defer func() { TokenCmdTimeout = old }()

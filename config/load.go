@@ -625,6 +625,9 @@ func (i Integration) resolveToken(ctx context.Context, getenv func(string) strin
 		if ctx.Err() == context.DeadlineExceeded {
 			return Secret{}, fmt.Errorf("integration %q: token_cmd did not finish within %s; fix: make the command non-interactive (its output is not shown)", i.Nickname, TokenCmdTimeout)
 		}
+		if ctx.Err() != nil { // Ctrl-C: not "exited with status -1"
+			return Secret{}, fmt.Errorf("integration %q: token_cmd was interrupted", i.Nickname)
+		}
 		if err != nil {
 			code := "it failed to start"
 			var ee *exec.ExitError
