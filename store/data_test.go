@@ -519,3 +519,55 @@ func FuzzDecodeResultInfo(f *testing.F) {
 		}
 	})
 }
+
+// A nickname pointed at another job (or server) in the config must not show
+// the old job's builds, nor reuse their results for the new job's builds of
+// the same numbers: BindJob drops them. The same job keeps its history, and
+// other integrations keep theirs.
+func TestBindJobDropsHistoryOfAnotherJob(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	seed := func(nick string) {
+		t.Helper()
+		if err := st.SaveBuilds(ctx, nick, []jenkins.Build{build(40)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveResults(ctx, nick, 40, sampleResults(), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seed("gw")
+	seed("other")
+	steps := []struct {
+		url, job    string
+		wantDropped bool
+		wantBuilds  int
+	}{
+		{"https://j.example.com/", "gateway/main", false, 1}, // no record yet: keeps what is there
+		{"https://j.example.com", "gateway/main", false, 1},  // same job (trailing slash aside)
+		{"https://j.example.com", "orders-api", true, 0},     // re-pointed: the old job's builds go
+		{"https://j.example.com", "orders-api", false, 0},
+		{"https://other.example.com", "orders-api", true, 0}, // another server
+	}
+	for i, s := range steps {
+		dropped, err := st.BindJob(ctx, "gw", s.url, s.job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, _ := st.Builds(ctx, "gw", 0)
+		if dropped != s.wantDropped || len(recs) != s.wantBuilds {
+			t.Errorf("step %d (%s %s): dropped %v, %d builds; want %v, %d", i, s.url, s.job, dropped, len(recs), s.wantDropped, s.wantBuilds)
+		}
+		if i == 2 {
+			if _, state, _, _ := st.Results(ctx, "gw", 40); state == ResultsStored {
+				t.Errorf("the old job's results of #40 are still stored for gw")
+			}
+		}
+	}
+	if recs, _ := st.Builds(ctx, "other", 0); len(recs) != 1 {
+		t.Errorf("another integration lost its builds: %d", len(recs))
+	}
+	if _, state, _, _ := st.Results(ctx, "other", 40); state != ResultsStored {
+		t.Errorf("another integration lost its results: %s", state)
+	}
+}

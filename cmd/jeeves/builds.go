@@ -70,6 +70,9 @@ func runBuilds(e *env) error {
 		return err
 	}
 	if *offline {
+		if err := bindStore(e, st, in); err != nil {
+			return err
+		}
 		rows, err := buildsOffline(e, st, in, want, *limit)
 		if err != nil {
 			return err
@@ -98,6 +101,9 @@ func runBuilds(e *env) error {
 		}
 	}
 	if st != nil {
+		if err := bindStore(e, st, in); err != nil {
+			return err
+		}
 		summaries = buildsResults(e, st, c, in, builds, len(want) == 0, *limit)
 	}
 	rows := buildRows(in, builds, summaries, buildsNow())

@@ -69,6 +69,9 @@ func (r *resultsBuild) run(e *env, args []string, asJSONFlag *bool, filesFlag *r
 		defer st.Close()
 	}
 	ctx := e.ctx
+	if err := bindStore(e, st, in); err != nil {
+		return err
+	}
 
 	res, state, why, err := st.Results(ctx, in.Nickname, number)
 	if err != nil {

@@ -405,6 +405,9 @@ func buildResults(ctx context.Context, e *env, storePath string, in config.Integ
 		return rpt.Results{}, fmt.Sprintf("results not read: store %s: %v", storePath, err)
 	}
 	defer st.Close()
+	if err := bindStore(e, st, in); err != nil {
+		return rpt.Results{}, "results not read: " + err.Error()
+	}
 	res, _, why, err := store.FetchResults(ctx, c, st, in, b, store.FetchOptions{})
 	if err != nil {
 		return rpt.Results{}, "results not read: " + err.Error()

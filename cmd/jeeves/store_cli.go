@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/internal/termtext"
 	"github.com/jeeves-dev/jeeves/jenkins"
 	rpt "github.com/jeeves-dev/jeeves/report"
 	"github.com/jeeves-dev/jeeves/store"
@@ -44,6 +45,21 @@ func openStore(e *env, flagValue string, mustExist bool) (*store.Store, error) {
 		fmt.Fprintln(e.stderr, "jeeves: note: "+oneLine(n))
 	}
 	return st, nil
+}
+
+// bindStore ties the store's history of in to its job and server: when the
+// config now points the nickname elsewhere, the old job's builds and results
+// are dropped (with a note) instead of being shown as the new job's.
+func bindStore(e *env, st *store.Store, in config.Integration) error {
+	dropped, err := st.BindJob(e.ctx, in.Nickname, in.URL, in.Job)
+	if err != nil {
+		return failErr(err)
+	}
+	if dropped {
+		fmt.Fprintf(e.stderr, "jeeves: note: %q now names job %q on %s; the builds stored for its previous job were dropped\n",
+			termtext.Clean(in.Nickname), termtext.Clean(in.Job), termtext.Clean(in.URL))
+	}
+	return nil
 }
 
 // findIntegrationWithStore is findIntegration over the config's

@@ -388,3 +388,41 @@ func TestBuildsWithAStoreFromANewerJeeves(t *testing.T) {
 		t.Errorf("--offline: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// The store keys history by nickname: after the config points a nickname at
+// another job, the old job's results must not be shown for the new job's
+// build of the same number.
+func TestNicknamePointedAtAnotherJobDropsItsHistory(t *testing.T) {
+	s := newStoreSim(t)
+	var n int
+	for _, r := range buildsJSON(t, s, "-i", "Orders") {
+		if r.Collections != nil {
+			n = r.Number
+			break
+		}
+	}
+	if n == 0 {
+		t.Fatal("no build of orders-api with results")
+	}
+	num := fmt.Sprint(n)
+	code, out, _ := runCLI(t, s.env, "results", "-i", "Orders", num, "--json")
+	if code != 0 || !strings.Contains(out, `"artifact": "postman-cli-reports/orders.json"`) {
+		t.Fatalf("orders-api #%d: exit %d %s", n, code, out)
+	}
+	cfg, _ := os.ReadFile(s.env["JEEVES_CONFIG"])
+	repointed := strings.Replace(string(cfg), `job = "orders-api"`, `job = "payments/api-tests"`, 1)
+	if err := os.WriteFile(s.env["JEEVES_CONFIG"], []byte(repointed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, s.env, "results", "-i", "Orders", num, "--json")
+	if code != 0 || strings.Contains(out, "postman-cli-reports/") {
+		t.Errorf("payments/api-tests #%d shows orders-api's results: exit %d %s", n, code, out)
+	}
+	if !strings.Contains(errOut, `jeeves: note: "Orders" now names job "payments/api-tests"`) {
+		t.Errorf("no note about the dropped history: %q", errOut)
+	}
+	// Said once: the store now belongs to the new job.
+	if code, _, errOut = runCLI(t, s.env, "builds", "-i", "Orders", "--offline"); code != 0 || strings.Contains(errOut, "now names") {
+		t.Errorf("second run: exit %d %q", code, errOut)
+	}
+}
