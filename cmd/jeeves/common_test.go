@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -100,6 +101,27 @@ func TestClientErrInterrupted(t *testing.T) {
 		code := report(clientErr(c.err), &stderr)
 		if got := strings.TrimSuffix(stderr.String(), "\n"); got != c.want || code != c.wantCode {
 			t.Errorf("clientErr(%v): got %q exit %d, want %q exit %d", c.err, got, code, c.want, c.wantCode)
+		}
+	}
+}
+
+// failingWriter is a stdout on a full disk.
+type failingWriter struct{}
+
+func (failingWriter) Write(p []byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// Text output that could not be written is not a success: a script that
+// redirects `jeeves results` (or builds) to a file must see it fail.
+func TestOutputWriteErrorIsNotSuccess(t *testing.T) {
+	for _, args := range [][]string{
+		{"results", "--file", "../../../shared/fixtures/reports/spectral/spectral-report.json"},
+		{"results", "--file", "../../../shared/fixtures/reports/newman/newman-report.json"},
+	} {
+		var errb bytes.Buffer
+		code := run(context.Background(), args, failingWriter{}, &errb, strings.NewReader(""), func(string) string { return "" })
+		want := "jeeves: " + args[0] + ": output not written: no space left on device\n"
+		if code == exitOK || errb.String() != want {
+			t.Errorf("%v: exit %d, stderr %q; want a failure and %q", args, code, errb.String(), want)
 		}
 	}
 }

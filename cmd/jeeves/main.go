@@ -86,12 +86,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, stdin io.
 			err = usageErr("unknown command %q (run 'jeeves --help' for the list)", name)
 		} else {
 			e.args = args[1:]
+			out := &outWriter{w: stdout}
+			e.stdout = out
 			err = sc.run(e)
+			if err == nil && out.err != nil {
+				// Output that did not reach its file (disk full, closed
+				// stdout) is not a success a script may rely on.
+				err = fmt.Errorf("%s: output not written: %v", name, out.err)
+			}
 		}
 	} else {
 		err = runDashboard(e)
 	}
 	return report(err, stderr)
+}
+
+// outWriter remembers the first error writing a command's output (text
+// output is written line by line, and its errors were not checked).
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	if err != nil && o.err == nil {
+		o.err = err
+	}
+	return n, err
 }
 
 // report prints err as one line and maps it to an exit code.
