@@ -18,6 +18,7 @@ import (
 
 	"github.com/jeeves-dev/jeeves/check"
 	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/internal/termtext"
 	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/jenkins/jenkinstest"
 	jreport "github.com/jeeves-dev/jeeves/report"
@@ -86,6 +87,20 @@ func runDashboard(e *env) error {
 	defer st.Close()
 	if n := st.Notice(); n != "" {
 		notices = append([]string{n}, notices...)
+	}
+	// history stored under a nickname the config now points at another job
+	// is that job's, not this one's: drop it before showing anything
+	for _, in := range opts.Integrations {
+		bctx, bcancel := context.WithTimeout(ctx, 5*time.Second)
+		dropped, err := st.BindJob(bctx, in.Nickname, in.URL, in.Job)
+		bcancel()
+		if err != nil {
+			return failErr(err)
+		}
+		if dropped {
+			notices = append(notices, fmt.Sprintf("%s now names job %s; the builds stored for its previous job were dropped",
+				termtext.Clean(in.Nickname), termtext.Clean(in.Job)))
+		}
 	}
 	opts.Notice = strings.Join(notices, "; ")
 
@@ -204,7 +219,13 @@ func (a storeAdapter) Integrations(ctx context.Context) ([]config.Integration, e
 	return a.st.Integrations(ctx)
 }
 func (a storeAdapter) SaveIntegration(ctx context.Context, in config.Integration) error {
-	return a.st.SaveIntegration(ctx, in)
+	if err := a.st.SaveIntegration(ctx, in); err != nil {
+		return err
+	}
+	// the form already dropped the old job's history on a job change; record
+	// the new binding so the next command does not drop (and report) it again
+	_, err := a.st.BindJob(ctx, in.Nickname, in.URL, in.Job)
+	return err
 }
 func (a storeAdapter) DeleteIntegration(ctx context.Context, nick string) error {
 	return a.st.DeleteIntegration(ctx, nick)
