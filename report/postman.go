@@ -480,6 +480,25 @@ func jsonKind(t reflect.Type) string {
 	return "what was expected"
 }
 
+// walkObject reads one JSON object key by key; field must consume the
+// value of each key (decode it, or skip it).
+func walkObject(dec *json.Decoder, field func(key string) error) error {
+	if err := expectDelim(dec, '{'); err != nil {
+		return err
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		if err := field(key); err != nil {
+			return err
+		}
+	}
+	return expectDelim(dec, '}')
+}
+
 func expectDelim(dec *json.Decoder, d json.Delim) error {
 	t, err := dec.Token()
 	if err != nil {
@@ -492,15 +511,7 @@ func expectDelim(dec *json.Decoder, d json.Delim) error {
 }
 
 func (p *pmParser) walk(dec *json.Decoder) error {
-	if err := expectDelim(dec, '{'); err != nil {
-		return err
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := t.(string)
+	return walkObject(dec, func(key string) error {
 		switch key {
 		case "collection":
 			var c struct {
@@ -534,12 +545,10 @@ func (p *pmParser) walk(dec *json.Decoder) error {
 				return err
 			}
 		default:
-			if err := dec.Decode(new(skip)); err != nil {
-				return err
-			}
+			return dec.Decode(new(skip))
 		}
-	}
-	return expectDelim(dec, '}')
+		return nil
+	})
 }
 
 func (p *pmParser) indexItems(items []pmItem, folder string) {
@@ -561,15 +570,7 @@ func (p *pmParser) indexItems(items []pmItem, folder string) {
 }
 
 func (p *pmParser) walkRun(dec *json.Decoder) error {
-	if err := expectDelim(dec, '{'); err != nil {
-		return err
-	}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		key, _ := t.(string)
+	return walkObject(dec, func(key string) error {
 		switch key {
 		case "stats":
 			p.stats = &pmStats{}
@@ -644,18 +645,16 @@ func (p *pmParser) walkRun(dec *json.Decoder) error {
 			if err := dec.Decode(&e); err != nil {
 				// an unexpected shape; record that the run reported an error
 				p.runError = "the run reported an error"
-				continue
+				return nil
 			}
 			if e != nil {
 				p.runError = e.scriptText()
 			}
 		default:
-			if err := dec.Decode(new(skip)); err != nil {
-				return err
-			}
+			return dec.Decode(new(skip))
 		}
-	}
-	return expectDelim(dec, '}')
+		return nil
+	})
 }
 
 // walkArray calls each for every element of the array that comes next; a
