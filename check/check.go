@@ -385,7 +385,7 @@ func (r *runner) connect(ctx context.Context) Step {
 			return Step{Status: Fail, Verdict: fmt.Sprintf("no answer from %s within %s: the packets are probably dropped", what, r.o.Timeout),
 				Fix: "a firewall may drop the traffic; inside a corporate network you may need HTTPS_PROXY"}
 		}
-		return Step{Status: Fail, Verdict: fmt.Sprintf("cannot connect to %s: %s", what, rootCause(err)), Fix: fix}
+		return Step{Status: Fail, Verdict: fmt.Sprintf("cannot connect to %s: %s", what, jenkins.RootCause(err)), Fix: fix}
 	}
 	conn.Close()
 	return Step{Status: Pass, Verdict: fmt.Sprintf("TCP connection to %s in %s", what, roundDuration(time.Since(start)))}
@@ -586,16 +586,6 @@ func isRefused(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
-}
-
-func rootCause(err error) string {
-	for {
-		u := errors.Unwrap(err)
-		if u == nil {
-			return err.Error()
-		}
-		err = u
-	}
 }
 
 func roundDuration(d time.Duration) time.Duration {

@@ -13,6 +13,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/jeeves-dev/jeeves/jenkins"
 )
 
 func (r *runner) tls(ctx context.Context) Step {
@@ -42,7 +44,7 @@ func (r *runner) tls(ctx context.Context) Step {
 			}
 			return Step{Status: Fail, Verdict: fmt.Sprintf("the proxy %s refused to open a tunnel to %s: %s", r.proxy.Redacted(), r.base.Host, pr.status), Fix: fix}
 		}
-		return Step{Status: Fail, Verdict: "cannot open a connection for TLS: " + rootCause(err)}
+		return Step{Status: Fail, Verdict: "cannot open a connection for TLS: " + jenkins.RootCause(err)}
 	}
 	defer conn.Close()
 	if dl, ok := ctx.Deadline(); ok {
@@ -59,7 +61,7 @@ func (r *runner) tls(ctx context.Context) Step {
 			return Step{Status: Fail, Verdict: fmt.Sprintf("%s does not speak TLS on port %s", r.base.Host, port(r.base)),
 				Fix: "is the url http:// rather than https://, or the port wrong?"}
 		}
-		return Step{Status: Fail, Verdict: fmt.Sprintf("TLS handshake with %s failed: %s", r.base.Host, rootCause(err)), Fix: fix}
+		return Step{Status: Fail, Verdict: fmt.Sprintf("TLS handshake with %s failed: %s", r.base.Host, jenkins.RootCause(err)), Fix: fix}
 	}
 	certs := tc.ConnectionState().PeerCertificates
 	if len(certs) == 0 {

@@ -176,7 +176,7 @@ func (c *Client) transportError(op string, err error, proxy string, timeout bool
 		e.Hint = "use the host name the certificate names in url"
 	case errors.As(err, &invalid), errors.As(err, &verifyErr):
 		e.Kind = ErrorTLS
-		e.What = fmt.Sprintf("TLS: the certificate of %s was rejected: %s", host, rootCause(err))
+		e.What = fmt.Sprintf("TLS: the certificate of %s was rejected: %s", host, RootCause(err))
 		e.Hint = "check ca_file (insecure = true skips verification)"
 	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		e.Kind = ErrorTLS
@@ -184,7 +184,7 @@ func (c *Client) transportError(op string, err error, proxy string, timeout bool
 		e.Hint = "is the url http:// rather than https://?"
 	case errors.As(err, &alert):
 		e.Kind = ErrorTLS
-		e.What = fmt.Sprintf("TLS handshake with %s failed: %s", host, rootCause(err))
+		e.What = fmt.Sprintf("TLS handshake with %s failed: %s", host, RootCause(err))
 		e.Hint = "check the url and the server's TLS setup"
 	case timeout || errors.Is(err, context.DeadlineExceeded) || isNetTimeout(err):
 		e.Kind = ErrorTimeout
@@ -195,7 +195,7 @@ func (c *Client) transportError(op string, err error, proxy string, timeout bool
 		e.Hint = "Jenkins may be overloaded or unreachable; raise timeout if it is just slow"
 	case errors.As(err, &opErr) && opErr.Op == "proxyconnect":
 		e.Kind = ErrorProxy
-		e.What = fmt.Sprintf("cannot reach the proxy %s: %s", proxy, rootCause(err))
+		e.What = fmt.Sprintf("cannot reach the proxy %s: %s", proxy, RootCause(err))
 		e.Hint = "check HTTPS_PROXY/HTTP_PROXY, or NO_PROXY to go direct"
 	case errors.As(err, &dnsErr):
 		e.Kind = ErrorConnect
@@ -217,11 +217,11 @@ func (c *Client) transportError(op string, err error, proxy string, timeout bool
 		e.Hint = "check the url and that Jenkins is running"
 	case proxy != "" && strings.HasPrefix(c.base.Scheme, "https") && !errors.As(err, &opErr):
 		e.Kind = ErrorProxy
-		e.What = fmt.Sprintf("the proxy %s failed: %s", proxy, rootCause(err))
+		e.What = fmt.Sprintf("the proxy %s failed: %s", proxy, RootCause(err))
 		e.Hint = "check HTTPS_PROXY/NO_PROXY"
 	default:
 		e.Kind = ErrorConnect
-		e.What = fmt.Sprintf("cannot talk to %s: %s", host, rootCause(err))
+		e.What = fmt.Sprintf("cannot talk to %s: %s", host, RootCause(err))
 		e.Hint = "check the url and the network"
 	}
 	e.What = c.clean(e.What)
@@ -233,9 +233,9 @@ func isNetTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// rootCause returns the innermost error's text, which is the part worth
+// RootCause returns the innermost error's text, which is the part worth
 // showing (the outer layers repeat the URL).
-func rootCause(err error) string {
+func RootCause(err error) string {
 	for {
 		u := errors.Unwrap(err)
 		if u == nil {
