@@ -249,7 +249,7 @@ func (v *validator) errAt(key, msg, fix string) error {
 	return &Error{File: v.file, Line: p.line, Col: max(p.col, 1), Msg: msg, Fix: fix}
 }
 
-var topKeys = []string{"refresh", "integration"}
+var topKeys = []string{"refresh", "integration", "serve"}
 
 var integrationKeys = []string{"nickname", "url", "username", "token_env", "token_cmd", "token", "job",
 	"collections", "governance", "ca_file", "insecure", "headers", "timeout"}
@@ -290,6 +290,13 @@ func (v *validator) config(raw map[string]any) (*Config, error) {
 			cfg.Integrations = append(cfg.Integrations, in)
 		}
 	}
+	if rs, ok := raw["serve"]; ok {
+		s, err := v.serve(rs)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Serve = s
+	}
 	return cfg, nil
 }
 
@@ -314,7 +321,12 @@ func (v *validator) unknownKeys(prefix string, m map[string]any, known []string)
 			fix = fmt.Sprintf("did you mean %q?", s)
 		}
 		where := "at the top level"
-		if prefix != "" {
+		switch {
+		case strings.HasPrefix(prefix, "serve.user"):
+			where = "in [[serve.user]]"
+		case prefix == "serve":
+			where = "in [serve]"
+		case prefix != "":
 			where = "in [[integration]]"
 		}
 		return v.errAt(join(prefix, k), fmt.Sprintf("unknown key %q %s", k, where), fix)

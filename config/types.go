@@ -12,6 +12,7 @@ type Config struct {
 	Path         string // the file it came from; empty when there was none
 	Refresh      time.Duration
 	Integrations []Integration
+	Serve        Serve    // the [serve] table of `jeeves serve`
 	Warnings     []string // non-fatal findings (e.g. a token in a group-readable file)
 }
 
