@@ -43,7 +43,7 @@ func (m *Model) onConfirmKey(msg tea.KeyPressMsg) tea.Cmd {
 				return nil
 			}
 			m.setToast("aborting #"+itoa(c.num)+"…", false)
-			return abortCmd(m.deps.Ctx, ig.api, ig.cfg, c.num)
+			return abortCmd(m.deps.Ctx, m.actionAPI(ig, 0), ig.cfg, c.num)
 		case confirmDelete:
 			return deleteIntegrationCmd(m.deps.Ctx, m.deps.Store, c.nick)
 		case confirmTrigger:

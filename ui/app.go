@@ -127,10 +127,13 @@ func New(deps Deps, opts Options) Model {
 	if opts.Title == "" {
 		opts.Title = "jeeves"
 	}
+	if opts.StateKey == "" {
+		opts.StateKey = stateKey
+	}
 	m := Model{
 		deps:          deps,
 		opts:          opts,
-		keys:          DefaultKeyMap(opts.ReadOnly),
+		keys:          keyMapFor(opts),
 		ik:            defaultInputKeys(),
 		st:            NewStyles(opts.NoColor),
 		now:           deps.Clock(),
@@ -158,7 +161,7 @@ func (m Model) Init() tea.Cmd {
 	if m.deps.Store != nil {
 		cmds = append(cmds, loadStoreIntegrationsCmd(m.deps.Ctx, m.deps.Store))
 		if ss := m.stateStore(); ss != nil {
-			cmds = append(cmds, loadStateCmd(m.deps.Ctx, ss))
+			cmds = append(cmds, loadStateCmd(m.deps.Ctx, ss, m.opts.StateKey))
 		}
 		for _, ig := range m.ints {
 			cmds = append(cmds, loadStoreBuildsCmd(m.deps.Ctx, m.deps.Store, ig.cfg.Nickname, m.opts.StoreLimit))

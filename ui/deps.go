@@ -104,6 +104,7 @@ type Deps struct {
 	Checker  Checker  // nil: add/edit saves without a test
 	Snippets Snippets // nil: the snippet view says it is unavailable
 	Browser  Browser  // nil: o shows the URL
+	Actions  Actions  // nil: run, re-run and abort go through the integration's own client
 	Clock    func() time.Time
 	Ctx      context.Context
 	Log      *slog.Logger // nil: nothing is logged
@@ -111,13 +112,16 @@ type Deps struct {
 
 // Options are the dashboard's settings.
 type Options struct {
-	Integrations []config.Integration // from the config file
-	Refresh      time.Duration        // base poll interval
-	ReadOnly     bool
-	NoColor      bool
-	Limit        int // builds fetched per poll (default 50)
-	StoreLimit   int // builds read from the store at start (default 500)
-	Title        string
+	Integrations       []config.Integration // from the config file
+	Refresh            time.Duration        // base poll interval
+	ReadOnly           bool
+	ReadOnlyWhy        string // said in the hint bar and help when ReadOnly, e.g. "your key has no Jenkins user"
+	NoIntegrationEdits bool   // add, edit and delete of integrations are off (jeeves serve)
+	StateKey           string // the store key of the dashboard's state (default "dashboard"); jeeves serve keeps one per SSH user
+	NoColor            bool
+	Limit              int // builds fetched per poll (default 50)
+	StoreLimit         int // builds read from the store at start (default 500)
+	Title              string
 	// Notice is shown once at start until the next message: the store was
 	// moved aside, the config file has warnings.
 	Notice string

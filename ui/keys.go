@@ -88,3 +88,15 @@ func defaultInputKeys() inputKeys {
 		DeleteWord: key.NewBinding(key.WithKeys("ctrl+w", "alt+backspace")),
 	}
 }
+
+// keyMapFor is the key map of the dashboard's options: read-only turns off
+// every change, NoIntegrationEdits only add, edit and delete.
+func keyMapFor(o Options) KeyMap {
+	k := DefaultKeyMap(o.ReadOnly)
+	if o.NoIntegrationEdits {
+		for _, b := range []*key.Binding{&k.Add, &k.Edit, &k.Delete} {
+			b.SetEnabled(false)
+		}
+	}
+	return k
+}

@@ -221,7 +221,7 @@ func (m *Model) trigger() tea.Cmd {
 	rf.triggering = true
 	rf.confirming = false
 	rf.err, rf.retry = "", false
-	return triggerCmd(m.deps.Ctx, ig.api, ig.cfg, rf.params())
+	return triggerCmd(m.deps.Ctx, m.actionAPI(ig, rf.rerunOf), ig.cfg, rf.params())
 }
 
 func (m *Model) onTriggered(msg triggeredMsg) tea.Cmd {

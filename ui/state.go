@@ -32,20 +32,20 @@ func (m *Model) stateStore() StateStore {
 	return ss
 }
 
-func loadStateCmd(ctx context.Context, ss StateStore) tea.Cmd {
+func loadStateCmd(ctx context.Context, ss StateStore, key string) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, storeTimeout)
 		defer cancel()
-		v, err := ss.State(c, stateKey)
+		v, err := ss.State(c, key)
 		return stateLoadedMsg{value: v, err: err}
 	}
 }
 
-func saveStateCmd(ctx context.Context, ss StateStore, value string) tea.Cmd {
+func saveStateCmd(ctx context.Context, ss StateStore, key, value string) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, storeTimeout)
 		defer cancel()
-		return stateSavedMsg{err: ss.SetState(c, stateKey, value)}
+		return stateSavedMsg{err: ss.SetState(c, key, value)}
 	}
 }
 
@@ -129,5 +129,5 @@ func (m *Model) maybeSaveState() tea.Cmd {
 		return nil
 	}
 	m.savedState = s
-	return saveStateCmd(m.deps.Ctx, ss, s)
+	return saveStateCmd(m.deps.Ctx, ss, m.opts.StateKey, s)
 }

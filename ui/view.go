@@ -397,8 +397,21 @@ func (m Model) helpBar(bs []key.Binding) string {
 		}
 		return strings.Join(parts, m.st.HelpDesc.Render(" · "))
 	}
+	// a session that may not act says so first: in full while at least
+	// four hints still fit beside it, else in one word
+	var notes []string
+	if m.opts.ReadOnly && m.opts.ReadOnlyWhy != "" {
+		sep := m.st.HelpDesc.Render(" · ")
+		notes = []string{m.st.Subtle.Render("read-only: "+m.opts.ReadOnlyWhy) + sep, m.st.Subtle.Render("read-only") + sep}
+	}
 	for {
 		s := render(append(append([]key.Binding(nil), keep...), tail...))
+		if len(notes) > 0 {
+			if len(notes) > 1 && len(keep) < 4 && ansi.StringWidth(notes[0]+s) > m.width {
+				notes = notes[1:]
+			}
+			s = notes[0] + s
+		}
 		if ansi.StringWidth(s) <= m.width || len(keep) == 0 {
 			return s
 		}
@@ -468,8 +481,14 @@ func (m Model) helpLines() []string {
 		}
 		lines = append(lines, "")
 	}
-	if m.opts.ReadOnly {
+	switch {
+	case m.opts.ReadOnly && m.opts.ReadOnlyWhy != "":
+		lines = append(lines, m.st.Subtle.Render("  read-only: "+m.opts.ReadOnlyWhy+"; run, re-run and abort are off"))
+	case m.opts.ReadOnly:
 		lines = append(lines, m.st.Subtle.Render("  read-only: run, re-run, abort, add, edit and delete are off"))
+	}
+	if m.opts.NoIntegrationEdits {
+		lines = append(lines, m.st.Subtle.Render("  integrations come from the server's config: add, edit and delete are off"))
 	}
 	for len(lines) < m.height-1 {
 		lines = append(lines, "")
