@@ -43,6 +43,12 @@ type API interface {
 	TestReport(ctx context.Context, job string, number int, maxBytes int64) (io.ReadCloser, error)
 	// Stages reads wfapi/describe of a pipeline build.
 	Stages(ctx context.Context, job string, number int) ([]Stage, error)
+	// StageLog reads one stage's log through wfapi (its steps' logs, each cut
+	// to its last 10 KiB by the plugin: Cut tells).
+	StageLog(ctx context.Context, job string, number int, stageID string) (StageLog, error)
+	// TailLog reads about the last window bytes of the console log without
+	// downloading the rest where Jenkins allows it; follow with Log from NextOffset.
+	TailLog(ctx context.Context, job string, number int, window int64) (LogTail, error)
 }
 
 // Probe is what one cheap poll learns about a job: enough to tell whether

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"path"
@@ -20,6 +21,9 @@ type req struct {
 	c    caller
 	base string // absolute root URL with trailing slash, from the request's host
 	now  time.Time
+	// after, when set, writes the body once the server's lock is released:
+	// a huge log is streamed without blocking every other request.
+	after func()
 }
 
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
@@ -68,7 +72,12 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer func() {
+		s.mu.Unlock()
+		if q.after != nil {
+			q.after()
+		}
+	}()
 	q.now = s.now()
 	s.advance(q.now)
 	if len(segs) == 0 {
@@ -978,9 +987,10 @@ func (s *Server) buildRoute(q *req, b *build, rest []string) {
 	}
 	switch rest[0] {
 	case "consoleText":
-		raw, _ := b.rawLog(q.now)
+		// Run.doConsoleText copies the whole log: a Range header is ignored.
+		lg := b.logAt(q.now)
 		q.w.Header().Set("Content-Type", "text/plain;charset=utf-8")
-		q.w.Write([]byte(consoleNote.ReplaceAllString(raw, "")))
+		q.after = func() { lg.writeText(q.w, 0, lg.Len(), false) }
 	case "logText":
 		if len(rest) != 2 || rest[1] != "progressiveText" {
 			notFound(q.w)
@@ -1075,26 +1085,6 @@ func (s *Server) buildRoute(q *req, b *build, rest []string) {
 	default:
 		notFound(q.w)
 	}
-}
-
-// progressive answers logText/progressiveText as classic Jenkins does:
-// X-Text-Size is the offset into the raw log (console notes included),
-// X-More-Data only while the build runs, line ends as CRLF.
-func (s *Server) progressive(q *req, b *build) {
-	raw, complete := b.rawLog(q.now)
-	start, _ := strconv.ParseInt(q.r.FormValue("start"), 10, 64) // query or form body (the npm client POSTs it)
-	if start < 0 || start > int64(len(raw)) {
-		start = 0
-	}
-	text := consoleNote.ReplaceAllString(raw[start:], "")
-	text = strings.ReplaceAll(text, "\n", "\r\n")
-	h := q.w.Header()
-	h.Set("Content-Type", "text/plain;charset=utf-8")
-	h.Set("X-Text-Size", strconv.Itoa(len(raw)))
-	if !complete {
-		h.Set("X-More-Data", "true")
-	}
-	q.w.Write([]byte(text))
 }
 
 func writeJSONValue(w http.ResponseWriter, v any) {
@@ -1403,13 +1393,20 @@ func (s *Server) jobWfapi(q *req, it *item, rest []string) {
 	}
 }
 
-// stageNode answers wfapi describe and log of one stage flow node.
+// stageNode answers wfapi describe and log of a stage's flow node (id
+// 6+7i) and of its one step node (7+7i), as pipeline-stage-view's
+// FlowNodeAPI does: a stage node has no LogAction, so its log has no text;
+// a step's log is the last maxStepLogChars of its log as HTML
+// (AnnotatedLargeText.writeHtmlTo), hasMore when the log is longer.
 func (s *Server) stageNode(q *req, b *build, id, what string) {
 	b.plan()
-	idx := -1
+	idx, step := -1, false
 	for i := range b.stages {
-		if strconv.Itoa(6+7*i) == id {
+		switch id {
+		case strconv.Itoa(6 + 7*i):
 			idx = i
+		case strconv.Itoa(7 + 7*i):
+			idx, step = i, true
 		}
 	}
 	if idx < 0 {
@@ -1417,47 +1414,84 @@ func (s *Server) stageNode(q *req, b *build, id, what string) {
 		return
 	}
 	run := s.runExt(q, b)
+	stageID := strconv.Itoa(6 + 7*idx)
 	var st *wfStage
 	for i := range run.Stages {
-		if run.Stages[i].ID == id {
+		if run.Stages[i].ID == stageID {
 			st = &run.Stages[i]
 		}
 	}
-	if st == nil { // not started yet
+	if st == nil || (st.Status == "NOT_EXECUTED" && step) { // not started yet, or skipped: no step ran
 		notFound(q.w)
 		return
 	}
 	plan := b.stages[idx]
-	raw, _ := b.rawLog(q.now)
+	lg := b.logAt(q.now)
+	visible := strings.Count(lg.head, "\n") + strings.Count(lg.tail, "\n")
 	var text strings.Builder
 	n := 0
-	for _, l := range b.log {
-		if n >= strings.Count(raw, "\n") {
+	inStage, huge := false, false
+	for i, l := range b.log {
+		if n >= visible {
 			break
 		}
 		n++
-		if l.at >= plan.from && l.at <= plan.to && !strings.HasPrefix(l.text, "[Pipeline]") {
+		if inStage && i == b.fillAt && lg.filler > 0 {
+			// the generated lines: only the last ones can be in the answer
+			huge = true
+			for k := max(0, lg.filler-maxStepLogChars/fillerWidth-1); k < lg.filler; k++ {
+				text.WriteString(FillerLine(k) + "\n")
+			}
+		}
+		if strings.HasPrefix(l.text, "[Pipeline] { ("+plan.name+")") {
+			inStage = true
+			continue
+		}
+		if inStage && (l.text == "[Pipeline] }" || l.text == "[Pipeline] // stage") {
+			break
+		}
+		if inStage && !strings.HasPrefix(l.text, "[Pipeline]") {
 			text.WriteString(consoleNote.ReplaceAllString(l.text, "") + "\n")
 		}
 	}
 	self := "/" + b.job.path() + strconv.Itoa(b.number) + "/execution/node/" + id + "/"
-	switch what {
-	case "describe":
-		stepID := strconv.Itoa(7 + 7*idx)
+	stepID := strconv.Itoa(7 + 7*idx)
+	stepSelf := "/" + b.job.path() + strconv.Itoa(b.number) + "/execution/node/" + stepID + "/"
+	switch {
+	case what == "describe" && !step:
+		nodes := []map[string]any{}
+		if st.Status != "NOT_EXECUTED" {
+			nodes = append(nodes, map[string]any{
+				"_links": map[string]wfLink{"self": {stepSelf + "wfapi/describe"}, "log": {stepSelf + "wfapi/log"}},
+				"id":     stepID, "name": "Shell Script", "execNode": "", "status": st.Status, "parameterDescription": st.Name,
+				"startTimeMillis": st.StartTimeMillis, "durationMillis": st.DurationMillis, "pauseDurationMillis": 0, "parentNodes": []string{id},
+			})
+		}
 		writeJSONValue(q.w, map[string]any{
 			"_links": map[string]wfLink{"self": {self + "wfapi/describe"}}, "id": st.ID, "name": st.Name, "execNode": "",
 			"status": st.Status, "startTimeMillis": st.StartTimeMillis, "durationMillis": st.DurationMillis, "pauseDurationMillis": 0,
-			"stageFlowNodes": []map[string]any{{
-				"_links": map[string]wfLink{"self": {"/" + b.job.path() + strconv.Itoa(b.number) + "/execution/node/" + stepID + "/wfapi/describe"},
-					"log": {"/" + b.job.path() + strconv.Itoa(b.number) + "/execution/node/" + stepID + "/wfapi/log"}},
-				"id": stepID, "name": "Shell Script", "execNode": "", "status": st.Status, "parameterDescription": st.Name,
-				"startTimeMillis": st.StartTimeMillis, "durationMillis": st.DurationMillis, "pauseDurationMillis": 0, "parentNodes": []string{id},
-			}},
+			"stageFlowNodes": nodes,
 		})
-	case "log":
-		writeJSONValue(q.w, map[string]any{"nodeId": id, "nodeStatus": st.Status, "length": text.Len(), "hasMore": st.Status == "IN_PROGRESS",
-			"text": text.String(), "consoleUrl": self + "log"})
+	case what == "describe":
+		writeJSONValue(q.w, map[string]any{
+			"_links": map[string]wfLink{"self": {self + "wfapi/describe"}, "log": {self + "wfapi/log"}},
+			"id":     id, "name": "Shell Script", "execNode": "", "status": st.Status, "parameterDescription": st.Name,
+			"startTimeMillis": st.StartTimeMillis, "durationMillis": st.DurationMillis, "pauseDurationMillis": 0, "parentNodes": []string{stageID},
+		})
+	case what == "log" && !step:
+		writeJSONValue(q.w, map[string]any{"nodeId": id, "nodeStatus": st.Status, "length": 0, "hasMore": false})
+	case what == "log":
+		t := text.String()
+		length, more := len(t), len(t) > maxStepLogChars || huge
+		if more {
+			t, length = t[max(0, len(t)-maxStepLogChars):], maxStepLogChars
+		}
+		writeJSONValue(q.w, map[string]any{"nodeId": id, "nodeStatus": st.Status, "length": length, "hasMore": more,
+			"text": html.EscapeString(t), "consoleUrl": stepSelf + "log"})
 	default:
 		notFound(q.w)
 	}
 }
+
+// maxStepLogChars is FlowNodeLogExt.MAX_RETURN_CHARS (10 KiB by default).
+const maxStepLogChars = 10 * 1024

@@ -195,11 +195,17 @@ func TestStageNodes(t *testing.T) {
 		Text    string
 		HasMore bool
 	}
+	// A stage's own node has no LogAction: no text (FlowNodeLogExt.create).
 	f.json("/job/payments/job/api-tests/129/execution/node/20/wfapi/log", &l)
-	if l.NodeID != "20" || !strings.Contains(l.Text, "+ newman run collection.json") || l.HasMore {
-		t.Fatalf("stage log: %+v", l)
+	if l.NodeID != "20" || l.Text != "" || l.HasMore {
+		t.Fatalf("stage node log: %+v", l)
 	}
-	if r := f.get("/job/payments/job/api-tests/129/execution/node/21/wfapi/log"); r.code != 404 {
+	// Its step's log is the step's output, HTML-escaped.
+	f.json("/job/payments/job/api-tests/129/execution/node/21/wfapi/log", &l)
+	if l.NodeID != "21" || !strings.Contains(l.Text, "+ newman run collection.json") || strings.Contains(l.Text, "[Pipeline]") || l.HasMore {
+		t.Fatalf("step log: %+v", l)
+	}
+	if r := f.get("/job/payments/job/api-tests/129/execution/node/99/wfapi/log"); r.code != 404 {
 		t.Fatalf("unknown node: %d", r.code)
 	}
 }

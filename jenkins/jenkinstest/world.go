@@ -58,6 +58,10 @@ type JobDef struct {
 	Stages      []string   `toml:"stages" json:"stages"`             // pipeline stage names
 	ConsolePass string     `toml:"console_pass" json:"console_pass"` // test tool output in the log of passing builds (source like Artifact.Pass)
 	ConsoleFail string     `toml:"console_fail" json:"console_fail"` // and of unstable or failed ones
+	// LogBytes adds about this many bytes of generated lines to each build's
+	// console log, written during its test step (a huge log for tests and
+	// benchmarks; generated on the fly, never held in memory).
+	LogBytes int64 `toml:"log_bytes" json:"log_bytes"`
 }
 
 // ParamDef is a parameter definition.
