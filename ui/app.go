@@ -1,3 +1,19 @@
+// app.go: the root model. It routes messages, owns the layout (header,
+// status line, hint bar), toasts, the global keys (ctrl+c; q and ? where
+// the screen on top is not typing) and every IO Cmd.
+//
+// How a screen plugs in (see screen.go and logview.go for a whole one):
+//   - a value type embedding screenCtx (size, *Styles, *KeyMap, input keys,
+//     timer hook), built by a newXxx(m.ctx(), the data it shows...) func;
+//   - it implements screen (View() string for the body, SetSize, ShortHelp
+//     for the hint bar, FullHelp for `?`, Title for the header) and
+//     Update(tea.Msg) (itself, tea.Cmd); optionally statuser, footer, typer;
+//   - it never holds the Jenkins client or the store: it emits intents
+//     (typed messages via emit, e.g. backMsg, fetchLogMsg) and the root turns
+//     them into Cmds, and it gets its data as messages or at construction;
+//   - the root gives it a page (const below), a field on Model, a case in
+//     top() and sizeScreens() (screen.go), in onKey and for the messages it
+//     consumes in Update, and in back() for what leaving it drops.
 package ui
 
 import (
@@ -55,9 +71,10 @@ type follow struct {
 type Model struct {
 	deps Deps
 	opts Options
-	keys KeyMap
+	keys *KeyMap // shared, read-only, with the screens
 	ik   inputKeys
-	st   Styles
+	st   *Styles // shared, read-only, with the screens
+	gen  uint64  // generation of the last screen opened: late answers to an old one are dropped
 
 	width, height int
 	now           time.Time
@@ -130,12 +147,13 @@ func New(deps Deps, opts Options) Model {
 	if opts.StateKey == "" {
 		opts.StateKey = stateKey
 	}
+	keys, st := keyMapFor(opts), NewStyles(opts.NoColor)
 	m := Model{
 		deps:          deps,
 		opts:          opts,
-		keys:          keyMapFor(opts),
+		keys:          &keys,
 		ik:            defaultInputKeys(),
-		st:            NewStyles(opts.NoColor),
+		st:            &st,
 		now:           deps.Clock(),
 		expanded:      map[string]bool{},
 		counts:        map[jenkins.Status]int{},
@@ -199,9 +217,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.clampScroll()
-		if m.log != nil {
-			m.log.clamp(m.logHeight())
-		}
+		m.sizeScreens()
 		return m, tea.Batch(m.wantResultsCur(), m.startClock())
 	case storeIntegrationsMsg:
 		return m, m.onStoreIntegrations(msg)
@@ -247,10 +263,23 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onAborted(msg)
 	case openedMsg:
 		return m, m.onOpened(msg)
-	case logChunkMsg:
-		return m, m.onLogChunk(msg)
-	case logTickMsg:
-		return m, m.onLogTick(msg)
+	case logChunkMsg, logTickMsg:
+		if m.page != pageLog || m.log == nil {
+			return m, nil
+		}
+		lv, cmd := m.log.Update(msg)
+		m.log = &lv
+		return m, cmd
+	case fetchLogMsg:
+		return m, m.onFetchLog(msg)
+	case backMsg:
+		return m, m.back()
+	case openHelpMsg:
+		m.help = true
+		return m, nil
+	case toastMsg:
+		m.setToast(msg.text, msg.isErr)
+		return m, m.toastTimer()
 	case checkStepMsg:
 		return m, m.onCheckStep(msg)
 	case checkDoneMsg:
@@ -279,8 +308,10 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 		m.intForm.paste(msg, m.ik)
 	case m.page == pageSnippet && m.snip != nil:
 		m.snip.paste(msg, m.ik, m.deps.Snippets)
-	case m.page == pageLog && m.log != nil && m.log.searching:
-		m.log.search.update(msg, m.ik)
+	case m.page == pageLog && m.log != nil:
+		lv, cmd := m.log.Update(msg)
+		m.log = &lv
+		return cmd
 	}
 	return nil
 }
@@ -311,7 +342,16 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	// 3. pages with their own input
 	switch m.page {
 	case pageLog:
-		return m.onLogKey(msg)
+		if !m.log.Typing() && key.Matches(msg, m.keys.Quit) {
+			return tea.Quit
+		}
+		if !m.log.Typing() && key.Matches(msg, m.keys.Help) {
+			m.help = true
+			return nil
+		}
+		lv, cmd := m.log.Update(msg)
+		m.log = &lv
+		return cmd
 	case pageRun:
 		return m.onRunKey(msg)
 	case pageIntegration:

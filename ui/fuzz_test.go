@@ -15,9 +15,9 @@ func FuzzLogAppend(f *testing.F) {
 	f.Add([]byte("progress 10%\rprogress 100%\r\ndone"), 3)
 	f.Add([]byte("\x1b]0;title\x07evil\x1b[2J\r\n\x9b2Jx\n"), 5)
 	f.Fuzz(func(t *testing.T, data []byte, cut int) {
-		whole := &logView{}
-		whole.appendText(data, true)
-		split := &logView{}
+		whole := &logBuffer{keepSGR: true}
+		whole.write(data)
+		split := &logBuffer{keepSGR: true}
 		if cut < 0 {
 			cut = -cut
 		}
@@ -26,8 +26,8 @@ func FuzzLogAppend(f *testing.F) {
 		} else {
 			cut = 0
 		}
-		split.appendText(data[:cut], true)
-		split.appendText(data[cut:], true)
+		split.write(data[:cut])
+		split.write(data[cut:])
 		if strings.Join(whole.lines, "\n") != strings.Join(split.lines, "\n") || string(whole.partial) != string(split.partial) {
 			t.Fatalf("chunking changed the lines:\n%q\n%q", whole.lines, split.lines)
 		}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"bytes"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -11,23 +10,21 @@ import (
 	"github.com/jeeves-dev/jeeves/jenkins"
 )
 
-// maxLogLines bounds memory for endless logs; older lines are dropped.
-const maxLogLines = 50000
-
-// logView follows one build's console log through progressive text.
+// logView follows one build's console log through progressive text. It
+// knows the build by nickname and number; the root fetches the chunks it
+// asks for (fetchLogMsg).
 type logView struct {
+	screenCtx
 	nick    string
 	num     int
-	gen     uint64
-	lines   []string // sanitized; SGR kept unless no colour
-	partial []byte   // an unterminated last line, raw
+	gen     uint64 // answers of another log view (or an old one) are dropped
+	buf     logBuffer
 	offset  int64
 	more    bool
 	loading bool
 	follow  bool // stick to the bottom as lines arrive
 	top     int
 	err     string
-	dropped int
 
 	searching bool
 	search    field
@@ -36,119 +33,88 @@ type logView struct {
 	mi        int
 }
 
-func (m Model) logHeight() int { return max(1, m.height-3) }
-
-func (m *Model) openLog() tea.Cmd {
-	ig := m.cur()
-	r := m.selectedRecord()
-	if ig == nil || r == nil {
-		return nil
-	}
-	if ig.api == nil {
-		m.setToast("not connected to "+ig.cfg.Nickname, true)
-		return m.toastTimer()
-	}
-	gen := uint64(1)
-	if m.log != nil {
-		gen = m.log.gen + 1
-	}
-	m.log = &logView{nick: ig.cfg.Nickname, num: r.Number, gen: gen, follow: true, loading: true, more: true}
-	m.page = pageLog
-	return logChunkCmd(m.deps.Ctx, ig.api, ig.cfg, r.Number, 0, gen)
+// fetchLogMsg asks the root for the log from offset on.
+type fetchLogMsg struct {
+	nick   string
+	num    int
+	offset int64
+	gen    uint64
 }
 
-func (m *Model) closeLog() {
-	if m.log != nil {
-		m.log.gen++ // answers still on their way are dropped
-	}
-	m.page = pageMain
+func newLogView(c screenCtx, nick string, num int, gen uint64) logView {
+	return logView{screenCtx: c, nick: nick, num: num, gen: gen, follow: true, loading: true, more: true,
+		buf: logBuffer{keepSGR: !c.st.NoColor}}
 }
 
-func (m *Model) onLogChunk(msg logChunkMsg) tea.Cmd {
-	lv := m.log
-	if lv == nil || msg.gen != lv.gen || m.page != pageLog {
-		return nil
+func (lv *logView) SetSize(w, h int) {
+	lv.screenCtx.SetSize(w, h)
+	lv.clamp()
+}
+
+func (lv logView) Typing() bool { return lv.searching }
+
+func (lv logView) Update(msg tea.Msg) (logView, tea.Cmd) {
+	switch msg := msg.(type) {
+	case logChunkMsg:
+		if msg.gen != lv.gen {
+			return lv, nil
+		}
+		return lv.onChunk(msg)
+	case logTickMsg:
+		if msg.gen != lv.gen {
+			return lv, nil
+		}
+		lv.loading = true
+		return lv, emit(fetchLogMsg{nick: lv.nick, num: lv.num, offset: lv.offset, gen: lv.gen})
+	case tea.PasteMsg:
+		if lv.searching {
+			lv.search.update(msg, lv.ik)
+		}
+	case tea.KeyPressMsg:
+		return lv.onKey(msg)
 	}
+	return lv, nil
+}
+
+func (lv logView) onChunk(msg logChunkMsg) (logView, tea.Cmd) {
 	lv.loading = false
 	if msg.err != nil {
 		lv.err = clean(msg.err.Error())
 		if jenkins.IsNotFound(msg.err) || jenkins.IsAuth(msg.err) {
 			lv.more = false // asking again cannot help
-			return nil
+			return lv, nil
 		}
 		// keep trying while the build runs: Jenkins may be back
-		return m.after(logEvery*2, logTickMsg{gen: lv.gen})
+		return lv, lv.after(logEvery*2, logTickMsg{gen: lv.gen})
 	}
 	lv.err = ""
-	lv.appendText(msg.chunk.Text, !m.opts.NoColor)
+	if d := lv.buf.write(msg.chunk.Text); d > 0 {
+		lv.top = max(0, lv.top-d)
+	}
 	if msg.chunk.NextOffset > lv.offset {
 		lv.offset = msg.chunk.NextOffset
 	}
 	lv.more = msg.chunk.More
-	if !lv.more && len(lv.partial) > 0 {
-		lv.lines = append(lv.lines, cleanLog(strings.TrimRight(string(lv.partial), "\r"), !m.opts.NoColor))
-		lv.partial = nil
+	if !lv.more {
+		lv.buf.end()
 	}
 	if lv.query != "" {
 		lv.findMatches()
 	}
 	if lv.follow {
-		lv.top = max(0, len(lv.lines)-m.logHeight())
+		lv.top = max(0, lv.buf.Len()-lv.height)
 	}
 	if lv.more {
-		return m.after(logEvery, logTickMsg{gen: lv.gen})
+		return lv, lv.after(logEvery, logTickMsg{gen: lv.gen})
 	}
-	return nil
-}
-
-func (m *Model) onLogTick(msg logTickMsg) tea.Cmd {
-	lv := m.log
-	if lv == nil || msg.gen != lv.gen || m.page != pageLog {
-		return nil
-	}
-	ig := m.find(lv.nick)
-	if ig == nil || ig.api == nil {
-		return nil
-	}
-	lv.loading = true
-	return logChunkCmd(m.deps.Ctx, ig.api, ig.cfg, lv.num, lv.offset, lv.gen)
-}
-
-// appendText splits new text into lines; Jenkins's classic mode sends CRLF.
-func (lv *logView) appendText(b []byte, keepSGR bool) {
-	if len(b) == 0 {
-		return
-	}
-	data := append(lv.partial, b...)
-	lv.partial = nil
-	for {
-		i := bytes.IndexByte(data, '\n')
-		if i < 0 {
-			break
-		}
-		line := strings.TrimRight(string(data[:i]), "\r")
-		// a bare CR rewrites the line (progress bars): keep the last part
-		if j := strings.LastIndexByte(line, '\r'); j >= 0 {
-			line = line[j+1:]
-		}
-		lv.lines = append(lv.lines, cleanLog(line, keepSGR))
-		data = data[i+1:]
-	}
-	if len(data) > 0 {
-		lv.partial = append([]byte(nil), data...)
-	}
-	if over := len(lv.lines) - maxLogLines; over > 0 {
-		lv.lines = append([]string(nil), lv.lines[over:]...)
-		lv.dropped += over
-		lv.top = max(0, lv.top-over)
-	}
+	return lv, nil
 }
 
 func (lv *logView) findMatches() {
 	lv.matches = lv.matches[:0]
 	q := strings.ToLower(lv.query)
-	for i, l := range lv.lines {
-		if strings.Contains(strings.ToLower(ansi.Strip(l)), q) {
+	for i := range lv.buf.Len() {
+		if strings.Contains(strings.ToLower(ansi.Strip(lv.buf.Line(i))), q) {
 			lv.matches = append(lv.matches, i)
 		}
 	}
@@ -157,25 +123,24 @@ func (lv *logView) findMatches() {
 	}
 }
 
-func (lv *logView) clamp(h int) {
-	lv.top = max(0, min(lv.top, len(lv.lines)-h))
+func (lv *logView) clamp() {
+	lv.top = max(0, min(lv.top, lv.buf.Len()-lv.height))
 }
 
-func (lv *logView) jumpTo(line, h int) {
+func (lv *logView) jumpTo(line int) {
 	lv.follow = false
-	lv.top = max(0, line-h/2)
-	lv.clamp(h)
+	lv.top = max(0, line-lv.height/2)
+	lv.clamp()
 }
 
-func (m *Model) onLogKey(msg tea.KeyPressMsg) tea.Cmd {
-	lv := m.log
-	k := m.keys
-	h := m.logHeight()
+func (lv logView) onKey(msg tea.KeyPressMsg) (logView, tea.Cmd) {
+	k := lv.keys
+	h := lv.height
 	if lv.searching {
 		switch {
 		case key.Matches(msg, k.Esc):
 			lv.searching = false
-		case key.Matches(msg, m.keys.Submit):
+		case key.Matches(msg, k.Submit):
 			lv.searching = false
 			lv.query = lv.search.value
 			lv.mi = 0
@@ -188,132 +153,136 @@ func (m *Model) onLogKey(msg tea.KeyPressMsg) tea.Cmd {
 						break
 					}
 				}
-				lv.jumpTo(lv.matches[lv.mi], h)
+				lv.jumpTo(lv.matches[lv.mi])
 			}
 		default:
-			lv.search.update(msg, m.ik)
+			lv.search.update(msg, lv.ik)
 		}
-		return nil
+		return lv, nil
 	}
+	n := lv.buf.Len()
 	switch {
-	case key.Matches(msg, k.Quit):
-		return tea.Quit
 	case key.Matches(msg, k.Esc), key.Matches(msg, k.Log):
-		m.closeLog()
-		return tea.Batch(m.wantResultsCur(), m.startClock())
-	case key.Matches(msg, k.Help):
-		m.help = true
+		return lv, emit(backMsg{})
 	case key.Matches(msg, k.Up):
 		lv.follow = false
 		lv.top = max(0, lv.top-1)
 	case key.Matches(msg, k.Down):
 		lv.top++
-		lv.clamp(h)
-		lv.follow = lv.top >= len(lv.lines)-h
+		lv.clamp()
+		lv.follow = lv.top >= n-h
 	case key.Matches(msg, k.PageUp):
 		lv.follow = false
 		lv.top = max(0, lv.top-h)
 	case key.Matches(msg, k.PageDown):
 		lv.top += h
-		lv.clamp(h)
-		lv.follow = lv.top >= len(lv.lines)-h
+		lv.clamp()
+		lv.follow = lv.top >= n-h
 	case key.Matches(msg, k.Top):
 		lv.follow = false
 		lv.top = 0
 	case key.Matches(msg, k.Bottom), key.Matches(msg, k.Follow):
 		lv.follow = true
-		lv.top = max(0, len(lv.lines)-h)
+		lv.top = max(0, n-h)
 	case key.Matches(msg, k.Search):
 		lv.searching = true
 		lv.search.value = lv.query
 	case key.Matches(msg, k.SearchNext):
 		if len(lv.matches) > 0 {
 			lv.mi = (lv.mi + 1) % len(lv.matches)
-			lv.jumpTo(lv.matches[lv.mi], h)
+			lv.jumpTo(lv.matches[lv.mi])
 		}
 	case key.Matches(msg, k.SearchPrev):
 		if len(lv.matches) > 0 {
 			lv.mi = (lv.mi - 1 + len(lv.matches)) % len(lv.matches)
-			lv.jumpTo(lv.matches[lv.mi], h)
+			lv.jumpTo(lv.matches[lv.mi])
 		}
 	}
-	return nil
+	return lv, nil
 }
 
-func (m Model) logLines() []string {
-	lv := m.log
-	ig := m.find(lv.nick)
-	title := "console #" + itoa(lv.num)
-	if ig != nil {
-		title = clean(ig.cfg.Nickname) + " · " + title
-	}
-	state := ""
+func (lv logView) Title() string {
+	return clean(lv.nick) + " · console #" + itoa(lv.num)
+}
+
+func (lv logView) Status() string {
 	switch {
 	case lv.err != "":
-		state = m.st.Err.Render("error: " + lv.err)
+		return lv.st.Err.Render("error: " + lv.err)
 	case lv.more && lv.follow:
-		state = m.st.status("running").Render("following…")
+		return lv.st.status("running").Render("following…")
 	case lv.more:
-		state = "running (G follows)"
-	default:
-		state = m.st.Subtle.Render("end of log")
+		return "running (G follows)"
 	}
-	lines := []string{spread(m.st.Title.Render("jeeves")+" "+title, state, m.width)}
-	h := m.logHeight()
-	end := min(len(lv.lines), lv.top+h)
+	return lv.st.Subtle.Render("end of log")
+}
+
+func (lv logView) View() string {
+	var lines []string
+	end := min(lv.buf.Len(), lv.top+lv.height)
 	q := strings.ToLower(lv.query)
 	cur := -1
 	if len(lv.matches) > 0 {
 		cur = lv.matches[lv.mi]
 	}
 	for i := lv.top; i < end; i++ {
-		l := lv.lines[i]
+		l := lv.buf.Line(i)
 		switch {
 		case q != "" && i == cur:
-			l = m.st.Match.Render(cell(ansi.Strip(l), m.width))
+			l = lv.st.Match.Render(cell(ansi.Strip(l), lv.width))
 		case q != "" && strings.Contains(strings.ToLower(ansi.Strip(l)), q):
-			l = m.highlight(fit(ansi.Strip(l), m.width), q)
-		case width(l) > m.width:
-			l = ansi.Truncate(l, m.width, "…")
+			l = lv.highlight(fit(ansi.Strip(l), lv.width), q)
+		case width(l) > lv.width:
+			l = ansi.Truncate(l, lv.width, "…")
 		}
 		if strings.Contains(l, "\x1b") {
 			l += sgrReset // the server's colours end with the line
 		}
 		lines = append(lines, l)
 	}
-	if len(lv.lines) == 0 {
+	if lv.buf.Len() == 0 {
 		if lv.loading {
-			lines = append(lines, m.st.Subtle.Render("loading…"))
+			lines = append(lines, lv.st.Subtle.Render("loading…"))
 		} else {
-			lines = append(lines, m.st.Subtle.Render("(empty log)"))
+			lines = append(lines, lv.st.Subtle.Render("(empty log)"))
 		}
 	}
-	for len(lines) < h+1 {
-		lines = append(lines, "")
-	}
-	var foot string
+	return strings.Join(lv.body(lines), "\n")
+}
+
+// Footer is the search field, the search's matches, or the line count.
+func (lv logView) Footer() string {
+	k := lv.keys
 	switch {
 	case lv.searching:
-		foot = "/" + lv.search.view(m.width-1, true)
+		return "/" + lv.search.view(lv.width-1, true)
 	case lv.query != "":
-		foot = m.st.Warn.Render("/"+lv.query+" · "+matchCount(lv)) + "  " + m.helpBar([]key.Binding{m.keys.SearchNext, m.keys.SearchPrev, m.keys.Esc})
-	default:
-		info := itoa(len(lv.lines)) + " lines"
-		if lv.dropped > 0 {
-			info += " (" + itoa(lv.dropped) + " dropped)"
-		}
-		foot = m.st.Subtle.Render(info)
+		return lv.st.Warn.Render("/"+lv.query+" · "+lv.matchCount()) + "  " + lv.hints([]key.Binding{k.SearchNext, k.SearchPrev, k.Esc})
 	}
+	info := itoa(lv.buf.Len()) + " lines"
+	if d := lv.buf.Dropped(); d > 0 {
+		info += " (" + itoa(d) + " dropped)"
+	}
+	return lv.st.Subtle.Render(info)
+}
+
+func (lv logView) ShortHelp() []key.Binding {
+	k := lv.keys
 	if lv.searching {
 		// while the query is typed, letters go into it: only enter and esc act
-		return append(lines, foot, m.helpBar([]key.Binding{m.keys.Submit, m.keys.Esc}))
+		return []key.Binding{k.Submit, k.Esc}
 	}
-	return append(lines, foot, m.helpBar([]key.Binding{m.keys.Up, m.keys.Down, m.keys.Search, m.keys.Bottom, m.keys.Top, m.keys.Esc, m.keys.Help}))
+	return []key.Binding{k.Up, k.Down, k.Search, k.Bottom, k.Top, k.Esc, k.Help}
+}
+
+func (lv logView) FullHelp() [][]key.Binding {
+	k := lv.keys
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Search, k.SearchNext, k.SearchPrev, k.Follow}, {k.Esc, k.Help, k.Quit}}
 }
 
 // highlight marks every case-insensitive occurrence of q (lower case) in the
 // plain line l.
-func (m Model) highlight(l, q string) string {
+func (lv logView) highlight(l, q string) string {
 	var b strings.Builder
 	low := strings.ToLower(l)
 	for {
@@ -323,14 +292,45 @@ func (m Model) highlight(l, q string) string {
 			return b.String()
 		}
 		b.WriteString(l[:i])
-		b.WriteString(m.st.Match.Render(l[i : i+len(q)]))
+		b.WriteString(lv.st.Match.Render(l[i : i+len(q)]))
 		l, low = l[i+len(q):], low[i+len(q):]
 	}
 }
 
-func matchCount(lv *logView) string {
+func (lv logView) matchCount() string {
 	if len(lv.matches) == 0 {
 		return "no match"
 	}
 	return itoa(lv.mi+1) + "/" + itoa(len(lv.matches))
+}
+
+// --- root side: opening the log and fetching what it asks for ---
+
+func (m *Model) openLog() tea.Cmd {
+	ig := m.cur()
+	r := m.selectedRecord()
+	if ig == nil || r == nil {
+		return nil
+	}
+	if ig.api == nil {
+		m.setToast("not connected to "+ig.cfg.Nickname, true)
+		return m.toastTimer()
+	}
+	m.gen++
+	lv := newLogView(m.ctx(), ig.cfg.Nickname, r.Number, m.gen)
+	m.log = &lv
+	m.page = pageLog
+	m.sizeScreens()
+	return logChunkCmd(m.deps.Ctx, ig.api, ig.cfg, r.Number, 0, m.gen)
+}
+
+func (m *Model) onFetchLog(msg fetchLogMsg) tea.Cmd {
+	if m.log == nil || m.log.gen != msg.gen {
+		return nil // the log view was left
+	}
+	ig := m.find(msg.nick)
+	if ig == nil || ig.api == nil {
+		return nil
+	}
+	return logChunkCmd(m.deps.Ctx, ig.api, ig.cfg, msg.num, msg.offset, msg.gen)
 }

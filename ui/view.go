@@ -88,7 +88,7 @@ func (m Model) render() string {
 	case m.help:
 		lines = m.helpLines()
 	case m.page == pageLog && m.log != nil:
-		lines = m.logLines()
+		lines = m.screenLines(m.log)
 	case m.page == pageRun && m.run != nil:
 		lines = m.runLines()
 	case m.page == pageIntegration && m.intForm != nil:
@@ -378,12 +378,27 @@ func (m Model) statusLine() string {
 // helpBar is the one-line key hint bar. When it does not fit, hints are
 // dropped from the end, but "? help" (and quit when given) always stay.
 func (m Model) helpBar(bs []key.Binding) string {
+	return hintBar(m.st, m.keys, m.readOnlyWhy(), bs, m.width)
+}
+
+// readOnlyWhy is why a read-only session may not act ("" when it may, or
+// when no reason is given).
+func (m Model) readOnlyWhy() string {
+	if m.opts.ReadOnly {
+		return m.opts.ReadOnlyWhy
+	}
+	return ""
+}
+
+// hintBar renders a hint bar of w cells; a read-only session (readOnlyWhy
+// not "") says so first.
+func hintBar(st *Styles, keys *KeyMap, readOnlyWhy string, bs []key.Binding, w int) string {
 	var keep, tail []key.Binding
 	for _, b := range bs {
 		if !b.Enabled() {
 			continue
 		}
-		if b.Help() == m.keys.Help.Help() || b.Help() == m.keys.Quit.Help() {
+		if b.Help() == keys.Help.Help() || b.Help() == keys.Quit.Help() {
 			tail = append(tail, b)
 		} else {
 			keep = append(keep, b)
@@ -393,26 +408,26 @@ func (m Model) helpBar(bs []key.Binding) string {
 		parts := make([]string, 0, len(bs))
 		for _, b := range bs {
 			h := b.Help()
-			parts = append(parts, m.st.HelpKey.Render(h.Key)+" "+m.st.HelpDesc.Render(h.Desc))
+			parts = append(parts, st.HelpKey.Render(h.Key)+" "+st.HelpDesc.Render(h.Desc))
 		}
-		return strings.Join(parts, m.st.HelpDesc.Render(" · "))
+		return strings.Join(parts, st.HelpDesc.Render(" · "))
 	}
 	// a session that may not act says so first: in full while at least
 	// four hints still fit beside it, else in one word
 	var notes []string
-	if m.opts.ReadOnly && m.opts.ReadOnlyWhy != "" {
-		sep := m.st.HelpDesc.Render(" · ")
-		notes = []string{m.st.Subtle.Render("read-only: "+m.opts.ReadOnlyWhy) + sep, m.st.Subtle.Render("read-only") + sep}
+	if readOnlyWhy != "" {
+		sep := st.HelpDesc.Render(" · ")
+		notes = []string{st.Subtle.Render("read-only: "+readOnlyWhy) + sep, st.Subtle.Render("read-only") + sep}
 	}
 	for {
 		s := render(append(append([]key.Binding(nil), keep...), tail...))
 		if len(notes) > 0 {
-			if len(notes) > 1 && len(keep) < 4 && ansi.StringWidth(notes[0]+s) > m.width {
+			if len(notes) > 1 && len(keep) < 4 && ansi.StringWidth(notes[0]+s) > w {
 				notes = notes[1:]
 			}
 			s = notes[0] + s
 		}
-		if ansi.StringWidth(s) <= m.width || len(keep) == 0 {
+		if ansi.StringWidth(s) <= w || len(keep) == 0 {
 			return s
 		}
 		keep = keep[:len(keep)-1]
@@ -436,9 +451,8 @@ func (m Model) mainHelp() []key.Binding {
 // fullHelp lists every key of the current screen, grouped.
 func (m Model) fullHelp() [][]key.Binding {
 	k := m.keys
-	switch m.page {
-	case pageLog:
-		return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom}, {k.Search, k.SearchNext, k.SearchPrev, k.Follow}, {k.Esc, k.Help, k.Quit}}
+	if s := m.top(); s != nil {
+		return s.FullHelp()
 	}
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Tab},
