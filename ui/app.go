@@ -26,6 +26,7 @@ import (
 
 	"github.com/jeeves-dev/jeeves/config"
 	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/watch"
 )
 
 type page int
@@ -115,6 +116,14 @@ type Model struct {
 	// after arms a timer message; tests replace it to fire timers by hand
 	after func(time.Duration, tea.Msg) tea.Cmd
 
+	// the polling engine: this dashboard's subscription, what it last told
+	// the engine is on screen, and the Cmd that waits for its snapshots
+	// (tests replace it to deliver snapshots by hand)
+	sub       *watch.Sub
+	focusSent string
+	seq       uint64 // orders the calls to the engine (Init's come first)
+	wait      func(context.Context, *watch.Sub) tea.Cmd
+
 	log     *logView
 	run     *runForm
 	intForm *intForm
@@ -159,7 +168,19 @@ func New(deps Deps, opts Options) Model {
 		counts:        map[jenkins.Status]int{},
 		pendingSelect: map[string]int{},
 		after:         tickCmd,
+		wait:          waitEngineCmd,
 	}
+	if deps.Engine == nil {
+		var st watch.Store
+		if deps.Store != nil {
+			st = deps.Store
+		}
+		m.deps.Engine = watch.New(deps.Ctx, watch.Config{Connector: deps.Jenkins, Store: st, Refresh: opts.Refresh,
+			Limit: opts.Limit, StoreLimit: opts.StoreLimit, Clock: deps.Clock, Log: deps.Log})
+	}
+	m.sub = m.deps.Engine.Subscribe()
+	m.seq = 2 // Init's calls take 1 and 2 (on its copy); Update's count on from here
+
 	for _, in := range opts.Integrations {
 		if in.Source == "" {
 			in.Source = "config"
@@ -173,7 +194,8 @@ func New(deps Deps, opts Options) Model {
 }
 
 // Init reads the store first (so the first frame of data comes from it),
-// then each integration starts polling.
+// then each integration starts polling: the engine does both once told
+// what this dashboard watches.
 func (m Model) Init() tea.Cmd {
 	var cmds []tea.Cmd
 	if m.deps.Store != nil {
@@ -181,17 +203,14 @@ func (m Model) Init() tea.Cmd {
 		if ss := m.stateStore(); ss != nil {
 			cmds = append(cmds, loadStateCmd(m.deps.Ctx, ss, m.opts.StateKey))
 		}
-		for _, ig := range m.ints {
-			cmds = append(cmds, loadStoreBuildsCmd(m.deps.Ctx, m.deps.Store, ig.cfg.Nickname, m.opts.StoreLimit))
-		}
-	} else {
-		for _, ig := range m.ints {
-			ig.storeLoaded = true
-			cmds = append(cmds, m.pollNow(ig, true))
-		}
 	}
+	cmds = append(cmds, m.attachCmd(), m.wait(m.deps.Ctx, m.sub))
 	return tea.Batch(cmds...)
 }
+
+// Close ends this dashboard's subscription to the engine (its integrations
+// stop polling unless another dashboard watches them).
+func (m Model) Close() { m.sub.Close() }
 
 func (m *Model) cur() *integ {
 	if m.sel >= 0 && m.sel < len(m.ints) {
@@ -221,20 +240,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.wantResultsCur(), m.startClock())
 	case storeIntegrationsMsg:
 		return m, m.onStoreIntegrations(msg)
-	case storeBuildsMsg:
-		return m, m.onStoreBuilds(msg)
-	case connectedMsg:
-		return m, m.onConnected(msg)
-	case pollTickMsg:
-		return m, m.onPollTick(msg)
-	case probedMsg:
-		return m, m.onProbed(msg)
-	case buildsLoadedMsg:
-		return m, m.onBuildsLoaded(msg)
-	case resultsLoadedMsg:
-		return m, m.onResults(msg)
-	case olderBuildsMsg:
-		return m, m.onOlderBuilds(msg)
+	case engineMsg:
+		return m, m.onEngine(msg)
 	case stateLoadedMsg:
 		return m, m.onStateLoaded(msg)
 	case stateSavedMsg:
@@ -383,7 +390,6 @@ func (m *Model) onMainKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Refresh):
 		if ig := m.cur(); ig != nil {
-			clear(ig.retried) // results that failed to load are asked again
 			m.setToast("refreshing "+ig.cfg.Nickname, false)
 			return tea.Batch(m.pollNow(ig, true), m.toastTimer())
 		}

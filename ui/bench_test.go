@@ -13,7 +13,7 @@ import (
 // BenchmarkKeyPress10kBuilds: one key press (Update + View) with 10,000
 // builds loaded at 200x50. Target: under 2 ms.
 func BenchmarkKeyPress10kBuilds(b *testing.B) {
-	h, apis, _ := newHarness(b, Options{})
+	h, apis, _ := newHarness(b, Options{Limit: 10000})
 	var many []jenkins.Build
 	for n := 10000; n > 0; n-- {
 		st := jenkins.StatusSuccess
@@ -25,7 +25,6 @@ func BenchmarkKeyPress10kBuilds(b *testing.B) {
 		many = append(many, bd)
 	}
 	apis["Payments API"].builds = many
-	h.m.opts.Limit = 10000
 	h.start(200, 50)
 	if len(h.m.rows) != 10000 {
 		b.Fatalf("%d rows", len(h.m.rows))
@@ -49,7 +48,7 @@ func BenchmarkKeyPress10kBuilds(b *testing.B) {
 
 // BenchmarkFilterKey10kBuilds: `f` (re-filters all 10,000 builds) + View.
 func BenchmarkFilterKey10kBuilds(b *testing.B) {
-	h, apis, _ := newHarness(b, Options{})
+	h, apis, _ := newHarness(b, Options{Limit: 10000})
 	var many []jenkins.Build
 	for n := 10000; n > 0; n-- {
 		st := jenkins.StatusSuccess
@@ -59,8 +58,10 @@ func BenchmarkFilterKey10kBuilds(b *testing.B) {
 		many = append(many, mkBuild(n, st, time.Duration(10001-n)*time.Minute, time.Minute))
 	}
 	apis["Payments API"].builds = many
-	h.m.opts.Limit = 10000
 	h.start(200, 50)
+	if len(h.m.rows) != 10000 {
+		b.Fatalf("%d rows", len(h.m.rows))
+	}
 	m := h.m
 	f := keyMsg("f")
 	b.ReportAllocs()

@@ -57,8 +57,8 @@ func (m *Model) onIntegrationsKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// selectIntegration shows integration i: rebuilds rows and polls it soon,
-// since a background integration polls slowly.
+// selectIntegration shows integration i: rebuilds rows and tells the
+// engine, which polls it soon, since a background integration polls slowly.
 func (m *Model) selectIntegration(i int) tea.Cmd {
 	m.sel = i
 	m.cursor, m.offset = 0, 0
@@ -68,15 +68,8 @@ func (m *Model) selectIntegration(i int) tea.Cmd {
 	if ig == nil {
 		return nil
 	}
-	var cmds []tea.Cmd
-	ig.deferred = false
-	if ig.storeLoaded && !ig.loading && (ig.lastOK.IsZero() || m.now.Sub(ig.lastOK) > m.opts.Refresh) {
-		cmds = append(cmds, m.pollNow(ig, false))
-	} else if ig.storeLoaded && !ig.loading {
-		cmds = append(cmds, m.schedule(ig))
-	}
-	cmds = append(cmds, m.wantResults(ig), m.startClock())
-	return tea.Batch(cmds...)
+	// the engine polls it soon when it is stale and fetches the results on screen
+	return tea.Batch(m.wantResults(ig), m.startClock())
 }
 
 func (m *Model) onBuildsKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -208,18 +201,8 @@ func (m *Model) expand() tea.Cmd {
 	}
 	m.expanded[r.key] = true
 	m.rebuild()
-	var cmd tea.Cmd
-	if r.kind == rowBuild {
-		ig := m.cur()
-		if rec := ig.rowRecord(r); rec != nil && !rec.Building {
-			if _, ok := ig.results[r.num]; !ok && ig.api != nil && m.deps.Store != nil && !ig.resultsInFlight[r.num] {
-				ig.resultsInFlight[r.num] = true
-				cmd = loadResultsCmd(m.deps.Ctx, ig.api, m.deps.Store, ig.cfg, rec.Build)
-				m.rebuild()
-			}
-		}
-	}
-	return tea.Batch(cmd, m.startSpinner())
+	// an expanded build's results are loaded whole by the engine
+	return tea.Batch(m.wantResultsCur(), m.startSpinner())
 }
 
 func (m *Model) collapse() {
@@ -291,9 +274,8 @@ func (m *Model) onStoreIntegrations(msg storeIntegrationsMsg) tea.Cmd {
 		in.Source = "store"
 		ig := newInteg(in)
 		m.ints = append(m.ints, ig)
-		cmds = append(cmds, loadStoreBuildsCmd(m.deps.Ctx, m.deps.Store, in.Nickname, m.opts.StoreLimit))
 	}
 	m.rebuild()
-	cmds = append(cmds, m.applyRestore())
+	cmds = append(cmds, m.watchCmd(), m.applyRestore())
 	return tea.Batch(cmds...)
 }

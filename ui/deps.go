@@ -8,59 +8,35 @@ import (
 	"time"
 
 	"github.com/jeeves-dev/jeeves/config"
-	"github.com/jeeves-dev/jeeves/jenkins"
-	"github.com/jeeves-dev/jeeves/report"
+	"github.com/jeeves-dev/jeeves/watch"
 )
 
 // Connector gives the Jenkins API for one integration.
-type Connector interface {
-	API(in config.Integration) (jenkins.API, error)
-}
+type Connector = watch.Connector
 
 // ResultsState says what is known about a build's parsed results.
-type ResultsState string
+type ResultsState = watch.ResultsState
 
-// The states the dashboard tells apart; other values are shown as they are.
-// The values are the store's (store.ResultsState), so the wiring converts
-// them as they are.
+// The states the dashboard tells apart (the engine's, which are the store's).
 const (
-	ResultsUnknown ResultsState = "none"    // not looked at yet
-	ResultsPending ResultsState = "pending" // the build still runs
-	ResultsOK      ResultsState = "stored"  // parsed results are known
-	ResultsEmpty   ResultsState = "empty"   // looked, nothing found; the why says why
-	ResultsFailed  ResultsState = "error"   // looking failed; tried again later
+	ResultsUnknown = watch.ResultsUnknown
+	ResultsPending = watch.ResultsPending
+	ResultsOK      = watch.ResultsOK
+	ResultsEmpty   = watch.ResultsEmpty
+	ResultsFailed  = watch.ResultsFailed
 )
 
-// unknown reports whether the results still need looking at.
-func (s ResultsState) unknown() bool {
-	return s == "" || s == ResultsUnknown || s == ResultsPending
-}
-
 // BuildRecord is one build as the store knows it.
-type BuildRecord struct {
-	jenkins.Build
-	Gone         bool // no longer on the server (kept by the store)
-	Collections  *report.CollectionSummary
-	Governance   *report.GovernanceSummary
-	ResultsState ResultsState
-	ResultsWhy   string
-}
+type BuildRecord = watch.BuildRecord
 
-// Store is the part of the store the dashboard uses.
+// Store is the part of the store the dashboard uses: the engine's part
+// (builds and results) and the integrations added in the dashboard.
 type Store interface {
+	watch.Store
 	// Integrations lists integrations added in the dashboard.
 	Integrations(ctx context.Context) ([]config.Integration, error)
 	SaveIntegration(ctx context.Context, in config.Integration) error
 	DeleteIntegration(ctx context.Context, nickname string) error
-	// SaveBuilds records builds fresh from a poll that asked for the newest
-	// `limit`; when fewer came back, stored builds the poll did not return
-	// are gone from Jenkins (kept in the store, marked gone).
-	SaveBuilds(ctx context.Context, integration string, builds []jenkins.Build, limit int) error
-	// Builds lists the known builds of an integration, newest first.
-	Builds(ctx context.Context, integration string, limit int) ([]BuildRecord, error)
-	// FetchResults gives a build's parsed results: from the store when known,
-	// else fetched from the server, parsed and stored.
-	FetchResults(ctx context.Context, api jenkins.API, in config.Integration, b jenkins.Build) (report.Results, ResultsState, string, error)
 }
 
 // CheckStep is one line of a connection test.
@@ -99,6 +75,10 @@ type Browser interface {
 
 // Deps is everything the dashboard talks to.
 type Deps struct {
+	// Engine polls Jenkins; several dashboards may share one (jeeves serve).
+	// Nil: New makes one from Jenkins, Store, Clock, Log and the Options,
+	// bound to Ctx. Call Model.Close when a dashboard on a shared engine ends.
+	Engine   *watch.Engine
 	Jenkins  Connector
 	Store    Store
 	Checker  Checker  // nil: add/edit saves without a test

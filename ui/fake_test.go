@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/jeeves-dev/jeeves/config"
 	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/report"
+	"github.com/jeeves-dev/jeeves/watch"
 )
 
 func TestMain(m *testing.M) {
@@ -363,15 +365,34 @@ func newFakes() (fakeConnector, *fakeStore) {
 }
 
 // --- harness: runs commands synchronously; timers are held until fired ---
+//
+// The engine runs under the harness too: its IO is queued and run one piece
+// at a time once the dashboard's commands are done, its poll timers are held
+// with the others (as pollTickMsg), and its snapshots are delivered whenever
+// the dashboard waits for them and one is ready.
 
 type timerMsg struct {
 	d   time.Duration
 	msg tea.Msg
 }
 
+// pollTickMsg is an engine poll timer the harness holds.
+type pollTickMsg struct {
+	nick string
+	id   int
+	fire func()
+}
+
+// waitingMsg: the dashboard waits for the engine's next snapshots.
+type waitingMsg struct{}
+
 // holdTimers replaces real timers: the harness keeps them until fired.
 func holdTimers(d time.Duration, msg tea.Msg) tea.Cmd {
 	return func() tea.Msg { return timerMsg{d, msg} }
+}
+
+func holdWait(context.Context, *watch.Sub) tea.Cmd {
+	return func() tea.Msg { return waitingMsg{} }
 }
 
 type harness struct {
@@ -380,6 +401,59 @@ type harness struct {
 	timers    []timerMsg
 	quit      bool
 	clipboard string
+
+	eng      *watch.Engine
+	work     []func()
+	waiting  bool
+	timerID  int
+	settling bool
+	hold     bool     // the engine's IO waits (snapshots are still delivered)
+	peer     *harness // the harness whose engine this dashboard shares (its IO queue and timers)
+}
+
+func (h *harness) queue() *harness {
+	if h.peer != nil {
+		return h.peer
+	}
+	return h
+}
+
+// harnessEngine makes an engine whose IO and timers the harness runs.
+func (h *harness) engine(deps Deps, opts Options) *watch.Engine {
+	var st watch.Store
+	if deps.Store != nil {
+		st = deps.Store
+	}
+	ctx := deps.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	h.eng = watch.New(ctx, watch.Config{Connector: deps.Jenkins, Store: st, Refresh: opts.Refresh, Limit: opts.Limit,
+		StoreLimit: opts.StoreLimit, Clock: deps.Clock, Log: deps.Log,
+		Go: func(f func()) { h.work = append(h.work, f) },
+		Timer: func(nick string, d time.Duration, fire func()) func() {
+			h.timerID++
+			id := h.timerID
+			h.timers = append(h.timers, timerMsg{d, pollTickMsg{nick: nick, id: id, fire: fire}})
+			return func() {
+				h.timers = slices.DeleteFunc(h.timers, func(tm timerMsg) bool {
+					pt, ok := tm.msg.(pollTickMsg)
+					return ok && pt.id == id
+				})
+			}
+		}})
+	return h.eng
+}
+
+// newHarnessWith makes a dashboard on deps whose commands, timers and
+// engine the harness runs.
+func newHarnessWith(t testing.TB, deps Deps, opts Options) *harness {
+	h := &harness{t: t}
+	deps.Engine = h.engine(deps, opts)
+	h.m = New(deps, opts)
+	h.m.after = holdTimers
+	h.m.wait = holdWait
+	return h
 }
 
 func newHarness(t testing.TB, opts Options) (*harness, fakeConnector, *fakeStore) {
@@ -387,22 +461,47 @@ func newHarness(t testing.TB, opts Options) (*harness, fakeConnector, *fakeStore
 	if opts.Integrations == nil {
 		opts.Integrations = []config.Integration{payments(), orders()}
 	}
-	m := New(Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }, Ctx: context.Background()}, opts)
-	h := &harness{t: t}
-	m.after = holdTimers
-	h.m = m
+	h := newHarnessWith(t, Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }, Ctx: context.Background()}, opts)
 	return h, apis, st
 }
 
 func (h *harness) start(w, ht int) {
 	h.send(tea.WindowSizeMsg{Width: w, Height: ht})
 	h.run(h.m.Init())
+	h.settle()
 }
 
 func (h *harness) send(msg tea.Msg) {
 	m2, cmd := h.m.Update(msg)
 	h.m = m2.(Model)
 	h.run(cmd)
+	h.settle()
+}
+
+// settle runs the engine's queued IO and delivers its snapshots until
+// nothing is left to do.
+func (h *harness) settle() {
+	if h.settling {
+		return
+	}
+	h.settling = true
+	defer func() { h.settling = false }()
+	for {
+		if h.waiting {
+			if snaps := h.m.sub.Ready(); snaps != nil {
+				h.waiting = false
+				h.send(engineMsg{snaps: snaps})
+				continue
+			}
+		}
+		if q := h.queue(); len(q.work) > 0 && !h.hold {
+			w := q.work[0]
+			q.work = q.work[1:]
+			w()
+			continue
+		}
+		return
+	}
 }
 
 func (h *harness) run(cmd tea.Cmd) {
@@ -418,6 +517,8 @@ func (h *harness) run(cmd tea.Cmd) {
 		}
 	case timerMsg:
 		h.timers = append(h.timers, msg)
+	case waitingMsg:
+		h.waiting = true
 	case tea.QuitMsg:
 		h.quit = true
 	default:
@@ -441,6 +542,11 @@ func (h *harness) fire(keep func(tea.Msg) bool) int {
 	}
 	h.timers = rest
 	for _, tm := range due {
+		if pt, ok := tm.msg.(pollTickMsg); ok {
+			pt.fire()
+			h.settle()
+			continue
+		}
 		h.send(tm.msg)
 	}
 	return len(due)

@@ -195,17 +195,15 @@ func (m *Model) onIntegrationSaved(msg integrationSavedMsg) tea.Cmd {
 	m.page = pageMain
 	in := msg.in
 	m.deps.Log.Info("integration saved", "integration", in.Nickname, "url", in.URL, "job", in.Job, "replaces", msg.replace)
+	// the engine starts a changed server or job over and reconnects
+	// other changes; the screen shows the new settings at once
 	var ig *integ
 	if msg.replace != "" {
 		ig = m.find(msg.replace)
 	}
 	switch {
-	case ig != nil && msg.fresh:
-		// another job: none of the builds, results or queue are its
-		ig.tickSeq++ // its armed poll tick is dropped
-		fresh := newInteg(in)
-		fresh.storeLoaded = true
-		fresh.tickSeq = ig.tickSeq // the old job's armed tick stays dropped
+	case ig != nil && (msg.fresh || msg.replace != in.Nickname):
+		fresh := newInteg(in) // another job: none of the builds, results or queue are its
 		for i := range m.ints {
 			if m.ints[i] == ig {
 				m.ints[i] = fresh
@@ -214,12 +212,8 @@ func (m *Model) onIntegrationSaved(msg integrationSavedMsg) tea.Cmd {
 		ig = fresh
 	case ig != nil:
 		ig.cfg = in
-		ig.api = nil // reconnect with the new settings
-		ig.apiErr = ""
-		ig.probe = nil
 	default:
 		ig = newInteg(in)
-		ig.storeLoaded = true
 		m.ints = append(m.ints, ig)
 	}
 	for i := range m.ints {
@@ -228,7 +222,7 @@ func (m *Model) onIntegrationSaved(msg integrationSavedMsg) tea.Cmd {
 		}
 	}
 	m.setToast("saved "+in.Nickname, false)
-	return tea.Batch(m.selectIntegration(m.sel), m.pollNow(ig, true), m.toastTimer())
+	return tea.Batch(m.watchCmd(), m.selectIntegration(m.sel), m.toastTimer())
 }
 
 func (m *Model) onIntegrationDeleted(msg integrationDeletedMsg) tea.Cmd {
@@ -239,14 +233,13 @@ func (m *Model) onIntegrationDeleted(msg integrationDeletedMsg) tea.Cmd {
 	m.deps.Log.Info("integration deleted", "integration", msg.nick)
 	for i, ig := range m.ints {
 		if ig.cfg.Nickname == msg.nick {
-			ig.tickSeq++ // its armed poll tick is dropped
 			m.ints = append(m.ints[:i:i], m.ints[i+1:]...)
 			break
 		}
 	}
 	m.sel = max(0, min(m.sel, len(m.ints)-1))
 	m.setToast("deleted "+msg.nick, false)
-	return tea.Batch(m.selectIntegration(m.sel), m.toastTimer())
+	return tea.Batch(m.watchCmd(), m.selectIntegration(m.sel), m.toastTimer())
 }
 
 func (m Model) intFormLines() []string {

@@ -3,7 +3,6 @@ package ui
 import (
 	"github.com/jeeves-dev/jeeves/config"
 	"github.com/jeeves-dev/jeeves/jenkins"
-	"github.com/jeeves-dev/jeeves/report"
 )
 
 // Every message carries the identity of its request (integration nickname,
@@ -18,36 +17,8 @@ type storeIntegrationsMsg struct {
 	err  error
 }
 
-// storeBuildsMsg: the builds the store knows, read before any request.
-type storeBuildsMsg struct {
-	nick    string
-	records []BuildRecord
-	err     error
-}
+// (polling: engineMsg in poll.go)
 
-// --- polling ---
-
-// connectedMsg: a Jenkins client for an integration (or why there is none).
-type connectedMsg struct {
-	nick string
-	api  jenkins.API
-	err  error
-}
-
-// pollTickMsg: time to poll an integration; seq drops superseded ticks.
-type pollTickMsg struct {
-	nick string
-	seq  uint64
-}
-
-// probedMsg: the small change-detection answer.
-type probedMsg struct {
-	nick  string
-	probe jenkins.Probe
-	err   error
-}
-
-// buildsLoadedMsg: the full list (and queue) after a change.
 // stateLoadedMsg: the dashboard state kept in the store ("" when none).
 type stateLoadedMsg struct {
 	value string
@@ -56,34 +27,6 @@ type stateLoadedMsg struct {
 
 // stateSavedMsg: the dashboard state was written (or not).
 type stateSavedMsg struct{ err error }
-
-// olderBuildsMsg: a page of builds older than those the poll lists.
-type olderBuildsMsg struct {
-	nick    string
-	from    int // the index asked from
-	asked   int
-	builds  []jenkins.Build
-	err     error
-	saveErr error
-}
-
-type buildsLoadedMsg struct {
-	nick    string
-	builds  []jenkins.Build
-	queue   []jenkins.QueueItem
-	err     error
-	saveErr error
-}
-
-// resultsLoadedMsg: one build's parsed results.
-type resultsLoadedMsg struct {
-	nick    string
-	number  int
-	results report.Results
-	state   ResultsState
-	why     string
-	err     error
-}
 
 // --- animation ---
 

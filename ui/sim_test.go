@@ -54,9 +54,7 @@ func TestAgainstSimulator(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := config.Integration{Nickname: "Payments API", URL: srv.URL(), Job: "payments/api-tests", Source: "config"}
-	m := New(Deps{Jenkins: simConnector{cl}, Store: &memStore{saved: map[string]int{}}, Clock: time.Now}, Options{Integrations: []config.Integration{in}})
-	h := &harness{t: t, m: m}
-	h.m.after = holdTimers
+	h := newHarnessWith(t, Deps{Jenkins: simConnector{cl}, Store: &memStore{saved: map[string]int{}}, Clock: time.Now}, Options{Integrations: []config.Integration{in}})
 	h.start(120, 40)
 	if len(h.m.rows) != 50 || !strings.Contains(plain(h), "#130") {
 		t.Fatalf("builds not listed (%d rows):\n%s", len(h.m.rows), plain(h))
@@ -121,9 +119,7 @@ func TestSimulatorOutageAndRecovery(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := config.Integration{Nickname: "Orders API", URL: srv.URL(), Job: "orders-api", Source: "config"}
-	m := New(Deps{Jenkins: simConnector{cl}, Store: &memStore{saved: map[string]int{}}, Clock: time.Now}, Options{Integrations: []config.Integration{in}})
-	m.after = holdTimers
-	h := &harness{t: t, m: m}
+	h := newHarnessWith(t, Deps{Jenkins: simConnector{cl}, Store: &memStore{saved: map[string]int{}}, Clock: time.Now}, Options{Integrations: []config.Integration{in}})
 	h.start(100, 30)
 	rows := len(h.m.rows)
 	if rows == 0 {
@@ -152,5 +148,71 @@ func TestSimulatorOutageAndRecovery(t *testing.T) {
 	h.fire(isTick[pollTickMsg])
 	if s := plain(h); strings.Contains(s, "offline") || !strings.Contains(s, "data just now") {
 		t.Fatalf("did not recover:\n%s", s)
+	}
+}
+
+// TestTwoDashboardsOnePoller: two dashboards subscribed to one engine show
+// the same builds, and Jenkins sees the requests of one.
+func TestTwoDashboardsOnePoller(t *testing.T) {
+	srv := jenkinstest.New(jenkinstest.DemoWorld(), jenkinstest.WithAddr("127.0.0.1:0"))
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	user, token := srv.Credentials()
+	cl, err := jenkins.New(jenkins.Options{BaseURL: srv.URL(), Username: user, Token: config.NewSecret(token)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requests := func() int {
+		n := 0
+		for _, st := range srv.Stats() {
+			n += st.Requests
+		}
+		return n
+	}
+	opts := Options{Integrations: []config.Integration{
+		{Nickname: "Payments API", URL: srv.URL(), Job: "payments/api-tests", Source: "config"},
+		{Nickname: "Orders API", URL: srv.URL(), Job: "orders-api", Source: "config"},
+	}}
+	deps := func() Deps {
+		return Deps{Jenkins: simConnector{cl}, Store: &memStore{saved: map[string]int{}}, Clock: time.Now}
+	}
+	const polls = 3
+	// the requests of one dashboard: start, then three rounds of polls
+	before := requests()
+	one := newHarnessWith(t, deps(), opts)
+	one.start(120, 40)
+	for range polls {
+		one.fire(isTick[pollTickMsg])
+	}
+	single := requests() - before
+	if single < 2+2*polls {
+		t.Fatalf("one dashboard made %d requests, want at least a list and a probe a round of each integration", single)
+	}
+
+	// two dashboards on one engine
+	before = requests()
+	a := newHarnessWith(t, deps(), opts)
+	d := deps()
+	d.Engine = a.eng
+	b := &harness{t: t, peer: a, m: New(d, opts)}
+	b.m.after, b.m.wait = holdTimers, holdWait
+	a.start(120, 40)
+	b.start(120, 40)
+	b.key("tab", "j") // the second one shows the other integration
+	for range polls {
+		a.fire(isTick[pollTickMsg])
+		b.settle()
+	}
+	if both := requests() - before; both != single {
+		t.Fatalf("two dashboards made %d requests, one made %d", both, single)
+	}
+	if !strings.Contains(plain(a), "#130") || len(a.m.rows) != 50 || b.m.cur().cfg.Nickname != "Orders API" || len(b.m.rows) == 0 {
+		t.Fatalf("dashboards do not show the builds:\n%s\n%s", plain(a), plain(b))
+	}
+	b.key("k") // back on the first: the same builds
+	if len(b.m.rows) != len(a.m.rows) || plain(b) == "" {
+		t.Fatalf("second dashboard: %d rows, first %d", len(b.m.rows), len(a.m.rows))
 	}
 }

@@ -175,7 +175,7 @@ func (m *Model) appendDetail(ig *integ, r *BuildRecord, ri int, res *report.Resu
 	case r.Building:
 		note("no results yet: the build is still running")
 		return
-	case r.Gone && res == nil && r.ResultsState.unknown():
+	case r.Gone && res == nil && r.ResultsState.Unknown():
 		note("no results: the build is gone from Jenkins and its results were never fetched")
 		return
 	case res == nil:

@@ -216,7 +216,7 @@ func (m Model) buildLine(ig *integ, rec *BuildRecord, r row, c cols) (string, je
 	switch {
 	case rec.Building:
 		coll, gov = "", ""
-	case ig.resultsInFlight[rec.Number] || rec.ResultsState.unknown():
+	case ig.resultsInFlight[rec.Number] || rec.ResultsState.Unknown():
 		if rec.Collections == nil {
 			coll = "…"
 		}

@@ -36,21 +36,23 @@ func plain(h *harness) string { return ansi.Strip(h.screen()) }
 func TestFirstFrameFromStore(t *testing.T) {
 	apis, st := newFakes()
 	st.builds["Payments API"] = []BuildRecord{{Build: mkBuild(99, jenkins.StatusFailure, time.Hour, time.Minute)}}
-	m := New(Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }}, Options{Integrations: []config.Integration{payments()}})
-	mm, _ := m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	init := mm.(Model).Init()
-	if init == nil {
-		t.Fatal("Init returned no command")
+	h := newHarnessWith(t, Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }}, Options{Integrations: []config.Integration{payments()}})
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	h.hold = true
+	h.run(h.m.Init())
+	h.hold = false
+	// the engine's first IO reads the store only
+	if len(h.work) != 1 {
+		t.Fatalf("%d pieces of IO queued at start, want the store read", len(h.work))
 	}
-	// Init's commands read the store only
-	msgs := init().(tea.BatchMsg)
-	var got tea.Model = mm
-	var next []tea.Cmd
-	for _, c := range msgs {
-		var cmd tea.Cmd
-		got, cmd = got.Update(c())
-		next = append(next, cmd)
+	w := h.work[0]
+	h.work = nil
+	w()
+	snaps := h.m.sub.Ready()
+	if !h.waiting || snaps == nil {
+		t.Fatal("no snapshot after the store answered")
 	}
+	got, _ := h.m.Update(engineMsg{snaps: snaps})
 	if n := apis["Payments API"].n("probe") + apis["Payments API"].n("builds"); n != 0 {
 		t.Fatalf("%d requests before the first frame", n)
 	}
@@ -58,7 +60,7 @@ func TestFirstFrameFromStore(t *testing.T) {
 	if !strings.Contains(screen, "#99") || !strings.Contains(screen, "stored data, connecting") {
 		t.Fatalf("first frame does not show the stored build:\n%s", screen)
 	}
-	if len(next) == 0 || next[len(next)-1] == nil {
+	if len(h.work) == 0 {
 		t.Fatal("no poll started after the store answered")
 	}
 }
@@ -141,13 +143,13 @@ func TestOneRefreshInFlight(t *testing.T) {
 	h.start(80, 24)
 	pay := apis["Payments API"]
 	before := pay.n("probe")
-	m1, cmd1 := h.m.Update(keyMsg("r"))
-	h.m = m1.(Model)
-	h.key("r", "r") // while the first is in flight
+	h.hold = true // the first probe is in flight while r is pressed again
+	h.key("r", "r", "r")
 	if n := pay.n("probe") - before; n != 0 {
-		t.Fatalf("%d probes sent while one was in flight", n)
+		t.Fatalf("%d probes sent while held", n)
 	}
-	h.run(cmd1)
+	h.hold = false
+	h.settle()
 	if n := pay.n("probe") - before; n != 1 {
 		t.Fatalf("%d probes, want 1", n)
 	}
@@ -564,8 +566,8 @@ func TestSpinnerOnlyForSlowRequests(t *testing.T) {
 	h.start(80, 24)
 	h.fire(isTick[spinTickMsg])
 	before := plain(h)
-	m1, cmd := h.m.Update(keyMsg("r")) // the probe is in flight until cmd runs
-	h.m = m1.(Model)
+	h.hold = true // the probe is in flight until released
+	h.key("r")
 	if strings.ContainsAny(strings.SplitN(plain(h), "\n", 2)[0], strings.Join(spinnerFrames, "")) {
 		t.Fatal("spinner shown before a spin interval passed")
 	}
@@ -573,7 +575,8 @@ func TestSpinnerOnlyForSlowRequests(t *testing.T) {
 	if !strings.ContainsAny(strings.SplitN(plain(h), "\n", 2)[0], strings.Join(spinnerFrames, "")) {
 		t.Fatalf("no spinner for a slow request:\n%s", plain(h))
 	}
-	h.run(cmd)
+	h.hold = false
+	h.settle()
 	h.fire(isTick[spinTickMsg])
 	h.fire(isTick[toastClearMsg])
 	if got := plain(h); got != before {
@@ -585,34 +588,25 @@ func TestSpinnerOnlyForSlowRequests(t *testing.T) {
 // its first data. Its first data costs two requests (probe, list).
 func TestColdStartAsksScreenFirst(t *testing.T) {
 	apis, st := newFakes()
-	m := New(Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }}, Options{Integrations: []config.Integration{payments(), orders()}})
-	m.after = holdTimers
-	h := &harness{t: t, m: m}
+	h := newHarnessWith(t, Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }}, Options{Integrations: []config.Integration{payments(), orders()}})
 	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
-	// deliver the store answers by hand, the other integration's first
-	msgs := h.m.Init()().(tea.BatchMsg)
-	var orderMsg, payMsg tea.Msg
-	for _, c := range msgs {
-		switch msg := c().(type) {
-		case storeBuildsMsg:
-			if msg.nick == "Orders API" {
-				orderMsg = msg
-			} else {
-				payMsg = msg
-			}
-		default:
-			h.send(msg)
-		}
+	h.hold = true
+	h.run(h.m.Init())
+	h.hold = false
+	// the engine's store reads, in the order of the integrations; the other
+	// integration's answers first
+	if len(h.work) != 2 {
+		t.Fatalf("%d pieces of IO queued at start, want the two store reads", len(h.work))
 	}
-	m1, cmd := h.m.Update(orderMsg)
-	h.m = m1.(Model)
-	if cmd != nil {
-		h.run(cmd)
-	}
+	payRead, orderRead := h.work[0], h.work[1]
+	h.work = nil
+	orderRead()
+	h.settle()
 	if n := apis["Orders API"].n("probe"); n != 0 {
 		t.Fatalf("background integration polled before the one on screen (%d)", n)
 	}
-	h.send(payMsg)
+	payRead()
+	h.settle()
 	pay := apis["Payments API"]
 	if pay.n("probe")+pay.n("builds")+pay.n("jobqueue") != 2 {
 		t.Fatalf("first data took %v requests, want 2", pay.calls)
@@ -728,8 +722,9 @@ func TestLogRecordsFailuresNotTokens(t *testing.T) {
 	var buf bytes.Buffer
 	in := payments()
 	in.Token = config.NewSecret("tok-s3cret-value")
-	h, apis, _ := newHarness(t, Options{Integrations: []config.Integration{in}})
-	h.m.deps.Log = slog.New(slog.NewTextHandler(&buf, nil))
+	apis, st := newFakes()
+	h := newHarnessWith(t, Deps{Jenkins: apis, Store: st, Clock: func() time.Time { return t0 }, Log: slog.New(slog.NewTextHandler(&buf, nil))},
+		Options{Integrations: []config.Integration{in}})
 	apis["Payments API"].setErr(errors.New("401 Unauthorized"))
 	h.start(80, 24)
 	out := buf.String()

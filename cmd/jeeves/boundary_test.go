@@ -9,7 +9,8 @@ import (
 )
 
 // TestLayerBoundaries fails when a package other than ui/ and cmd/ depends on
-// charm.land (directly or not), or when ui/ talks HTTP or SQL itself.
+// charm.land (directly or not), in particular the polling engine watch/, or
+// when ui/ talks HTTP or SQL or runs programs itself.
 func TestLayerBoundaries(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go tool not on PATH")
@@ -25,6 +26,7 @@ func TestLayerBoundaries(t *testing.T) {
 	dec := json.NewDecoder(out)
 	const mod = "github.com/jeeves-dev/jeeves/"
 	seen := 0
+	sawEngine := false
 	for {
 		var p struct {
 			ImportPath    string
@@ -37,11 +39,14 @@ func TestLayerBoundaries(t *testing.T) {
 		}
 		seen++
 		rel := strings.TrimPrefix(p.ImportPath, mod)
+		if rel == "watch" {
+			sawEngine = true
+		}
 		if rel == "ui" || strings.HasPrefix(rel, "ui/") || strings.HasPrefix(rel, "cmd/") {
 			if rel == "ui" || strings.HasPrefix(rel, "ui/") {
 				for _, imp := range p.Imports {
-					if imp == "net/http" || imp == "database/sql" {
-						t.Errorf("%s imports %s directly; go through the jenkins or store packages", rel, imp)
+					if imp == "net/http" || imp == "database/sql" || imp == "os/exec" {
+						t.Errorf("%s imports %s directly; go through the jenkins, store or watch packages (or Deps)", rel, imp)
 					}
 				}
 			}
@@ -56,6 +61,9 @@ func TestLayerBoundaries(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("go list: %v", err)
+	}
+	if !sawEngine {
+		t.Error("go list did not list the engine package watch")
 	}
 	if seen < 4 {
 		t.Fatalf("go list saw only %d packages", seen)

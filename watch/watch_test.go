@@ -1,0 +1,206 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/jenkins"
+)
+
+// slowAPI answers probes and lists after gate is closed (or never, until
+// the context ends), counting the calls in flight.
+type slowAPI struct {
+	jenkins.API // the methods the engine does not call panic
+	gate        chan struct{}
+	inFlight    atomic.Int32
+	maxInFlight atomic.Int32
+	calls       atomic.Int32
+}
+
+func (a *slowAPI) wait(ctx context.Context) error {
+	n := a.inFlight.Add(1)
+	defer a.inFlight.Add(-1)
+	a.calls.Add(1)
+	for {
+		m := a.maxInFlight.Load()
+		if n <= m || a.maxInFlight.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	select {
+	case <-a.gate:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (a *slowAPI) Probe(ctx context.Context, job string) (jenkins.Probe, error) {
+	return jenkins.Probe{LastBuild: 1}, a.wait(ctx)
+}
+
+func (a *slowAPI) Builds(ctx context.Context, job string, limit int) ([]jenkins.Build, error) {
+	return []jenkins.Build{{Number: 1, Status: jenkins.StatusSuccess, Result: "SUCCESS"}}, a.wait(ctx)
+}
+
+type oneAPI struct{ api jenkins.API }
+
+func (c oneAPI) API(config.Integration) (jenkins.API, error) { return c.api, nil }
+
+func integrations(n int, url string) []config.Integration {
+	var ins []config.Integration
+	for i := range n {
+		ins = append(ins, config.Integration{Nickname: fmt.Sprintf("job %02d", i), URL: url, Job: fmt.Sprintf("job-%02d", i)})
+	}
+	return ins
+}
+
+// Every goroutine of the engine ends when its context is cancelled, also
+// with requests hanging and a subscriber waiting.
+func TestGoroutinesEndOnCancel(t *testing.T) {
+	base := runtime.NumGoroutine()
+	api := &slowAPI{gate: make(chan struct{})} // never answers
+	ctx, cancel := context.WithCancel(context.Background())
+	e := New(ctx, Config{Connector: oneAPI{api}, MaxInFlight: 2})
+	sub := e.Subscribe()
+	sub.Focus(1, "job 00", nil, nil)
+	sub.Watch(1, integrations(5, "http://ci.test"))
+	if _, err := sub.Next(ctx); err != nil { // the first snapshots
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() {
+		for { // ends with the engine
+			if _, err := sub.Next(context.Background()); err != nil {
+				waited <- err
+				return
+			}
+		}
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for api.inFlight.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no request started")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if runtime.NumGoroutine() <= base {
+		t.Fatal("the engine runs no goroutine while requests hang")
+	}
+	cancel()
+	done := make(chan struct{})
+	go func() { e.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the engine's goroutines did not end after cancel")
+	}
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Next still waits after cancel")
+	}
+	for time.Now().Before(deadline) && runtime.NumGoroutine() > base {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines after cancel, %d before:\n%s", n, base, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// Requests in flight to one server are capped, however many integrations
+// it serves; another server has its own cap.
+func TestInFlightCapPerServer(t *testing.T) {
+	a := &slowAPI{gate: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := New(ctx, Config{Connector: oneAPI{a}, MaxInFlight: 3})
+	sub := e.Subscribe()
+	sub.Watch(1, append(integrations(10, "http://ci.test"), config.Integration{Nickname: "other", URL: "http://other.test", Job: "x"}))
+	deadline := time.Now().Add(5 * time.Second)
+	for a.inFlight.Load() < 4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests in flight, want 3 to ci.test and 1 to other.test", a.inFlight.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if n := a.maxInFlight.Load(); n != 4 {
+		t.Fatalf("at most %d requests in flight, want 4 (3 + 1)", n)
+	}
+	close(a.gate) // everything answers: all 11 integrations get their data
+	got := map[string]bool{}
+	for len(got) < 11 {
+		c, cancelNext := context.WithTimeout(ctx, 5*time.Second)
+		snaps, err := sub.Next(c)
+		cancelNext()
+		if err != nil {
+			t.Fatalf("only %d integrations have data: %v", len(got), err)
+		}
+		for _, s := range snaps {
+			if len(s.Records) == 1 && !s.LastOK.IsZero() {
+				got[s.Integration.Nickname] = true
+			}
+		}
+	}
+}
+
+// Several subscribers of one integration share its poller; it stops when
+// the last one leaves.
+func TestSubscribersShareAPoller(t *testing.T) {
+	a := &slowAPI{gate: make(chan struct{})}
+	close(a.gate)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	var armed []string
+	e := New(ctx, Config{Connector: oneAPI{a}, Timer: func(nick string, d time.Duration, f func()) func() {
+		mu.Lock()
+		armed = append(armed, nick)
+		mu.Unlock()
+		return func() {}
+	}})
+	ins := integrations(1, "http://ci.test")
+	s1, s2 := e.Subscribe(), e.Subscribe()
+	s1.Focus(1, "job 00", nil, nil)
+	s1.Watch(1, ins)
+	s2.Focus(1, "job 00", nil, nil)
+	s2.Watch(1, ins)
+	for _, s := range []*Sub{s1, s2} {
+		for {
+			c, cancelNext := context.WithTimeout(ctx, 5*time.Second)
+			snaps, err := s.Next(c)
+			cancelNext()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(snaps) == 1 && len(snaps[0].Records) == 1 {
+				break
+			}
+		}
+	}
+	if n := a.calls.Load(); n != 2 {
+		t.Fatalf("%d requests for two subscribers, want one probe and one list", n)
+	}
+	s1.Close()
+	e.mu.Lock()
+	alive := len(e.pollers)
+	e.mu.Unlock()
+	if alive != 1 {
+		t.Fatal("the poller stopped while a subscriber still watches it")
+	}
+	s2.Close()
+	e.mu.Lock()
+	alive = len(e.pollers)
+	e.mu.Unlock()
+	if alive != 0 {
+		t.Fatal("the poller still runs with no subscriber")
+	}
+}
