@@ -110,6 +110,7 @@ func (s *Store) DeleteIntegration(ctx context.Context, nickname string) error {
 		`DELETE FROM builds WHERE integration = ?`,
 		`DELETE FROM results WHERE integration = ?`,
 		`DELETE FROM result_data WHERE integration = ?`,
+		`DELETE FROM stages WHERE integration = ?`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, nickname); err != nil {
 			return s.wrap("delete integration", err)

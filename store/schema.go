@@ -61,4 +61,19 @@ CREATE TABLE state (
 	value TEXT NOT NULL
 ) WITHOUT ROWID;
 `,
+	// 2: pipeline stages of finished builds, fetched once, ever.
+	`
+-- state: stored (data is the stages, JSON), or none (Jenkins has no stages
+-- for the build: not a Pipeline, or the Pipeline Stage View plugin is
+-- missing; why says which is likely).
+CREATE TABLE stages (
+	integration TEXT NOT NULL,
+	number      INTEGER NOT NULL,
+	state       TEXT NOT NULL,
+	why         TEXT NOT NULL DEFAULT '',
+	data        BLOB NOT NULL,
+	saved_ms    INTEGER NOT NULL,
+	PRIMARY KEY (integration, number)
+) WITHOUT ROWID;
+`,
 }
