@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/jeeves-dev/jeeves/config"
@@ -29,33 +28,6 @@ func (m *Model) setToast(s string, isErr bool) {
 
 func (m *Model) toastTimer() tea.Cmd {
 	return m.after(5*time.Second, toastClearMsg{seq: m.toastSeq})
-}
-
-func (m *Model) onConfirmKey(msg tea.KeyPressMsg) tea.Cmd {
-	c := m.confirm
-	switch {
-	case key.Matches(msg, m.keys.Yes):
-		m.confirm = nil
-		switch c.action {
-		case confirmAbort:
-			ig := m.find(c.nick)
-			if ig == nil || ig.api == nil {
-				return nil
-			}
-			m.setToast("aborting #"+itoa(c.num)+"…", false)
-			return abortCmd(m.deps.Ctx, m.actionAPI(ig, 0), ig.cfg, c.num)
-		case confirmDelete:
-			return deleteIntegrationCmd(m.deps.Ctx, m.deps.Store, c.nick)
-		case confirmTrigger:
-			return m.trigger()
-		}
-	case key.Matches(msg, m.keys.No):
-		m.confirm = nil
-		if c.action == confirmTrigger && m.run != nil {
-			m.run.confirming = false
-		}
-	}
-	return nil
 }
 
 func (m *Model) onAborted(msg abortedMsg) tea.Cmd {

@@ -46,22 +46,6 @@ const (
 	focusIntegrations
 )
 
-// confirmAction is what a confirm dialog does on yes.
-type confirmAction int
-
-const (
-	confirmAbort confirmAction = iota
-	confirmDelete
-	confirmTrigger
-)
-
-type confirmDialog struct {
-	prompt string
-	action confirmAction
-	nick   string
-	num    int
-}
-
 // follow tracks a queue item we triggered until it becomes a build.
 type follow struct {
 	nick string
@@ -250,7 +234,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case spinTickMsg:
-		return m, m.onSpin()
+		cmd := m.onSpin()
+		m.updateTop(spinFrameMsg{m.spinFrame})
+		return m, cmd
 	case clockTickMsg:
 		return m, m.onClock()
 	case toastClearMsg:
@@ -271,14 +257,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case openedMsg:
 		return m, m.onOpened(msg)
 	case logChunkMsg, logTickMsg:
-		if m.page != pageLog || m.log == nil {
+		if m.page != pageLog {
 			return m, nil
 		}
-		lv, cmd := m.log.Update(msg)
-		m.log = &lv
-		return m, cmd
+		return m, m.updateTop(msg)
+	case askTriggerMsg:
+		return m, m.onAskTrigger(msg)
 	case fetchLogMsg:
 		return m, m.onFetchLog(msg)
+	case confirmedMsg:
+		return m, m.onConfirmed(msg)
 	case backMsg:
 		return m, m.back()
 	case openHelpMsg:
@@ -309,16 +297,12 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	case m.searching:
 		m.search.update(msg, m.ik)
 		m.rebuild()
-	case m.page == pageRun && m.run != nil:
-		m.run.paste(msg, m.ik)
 	case m.page == pageIntegration && m.intForm != nil:
 		m.intForm.paste(msg, m.ik)
 	case m.page == pageSnippet && m.snip != nil:
 		m.snip.paste(msg, m.ik, m.deps.Snippets)
-	case m.page == pageLog && m.log != nil:
-		lv, cmd := m.log.Update(msg)
-		m.log = &lv
-		return cmd
+	case m.top() != nil:
+		return m.updateTop(msg)
 	}
 	return nil
 }
@@ -347,20 +331,19 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	// 3. pages with their own input
+	if s := m.top(); s != nil {
+		if t, ok := s.(typer); !ok || !t.Typing() {
+			switch {
+			case key.Matches(msg, m.keys.Quit):
+				return tea.Quit
+			case key.Matches(msg, m.keys.Help):
+				m.help = true
+				return nil
+			}
+		}
+		return m.updateTop(msg)
+	}
 	switch m.page {
-	case pageLog:
-		if !m.log.Typing() && key.Matches(msg, m.keys.Quit) {
-			return tea.Quit
-		}
-		if !m.log.Typing() && key.Matches(msg, m.keys.Help) {
-			m.help = true
-			return nil
-		}
-		lv, cmd := m.log.Update(msg)
-		m.log = &lv
-		return cmd
-	case pageRun:
-		return m.onRunKey(msg)
 	case pageIntegration:
 		return m.onIntKey(msg)
 	case pageSnippet:
@@ -407,7 +390,7 @@ func (m *Model) onMainKey(msg tea.KeyPressMsg) tea.Cmd {
 				m.setToast(notEditable(ig.cfg, "remove"), true)
 				return m.toastTimer()
 			}
-			m.confirm = &confirmDialog{prompt: "Delete integration " + ig.cfg.Nickname + "?", action: confirmDelete, nick: ig.cfg.Nickname}
+			m.askConfirm(newConfirm(m.ctx(), "Delete integration "+ig.cfg.Nickname+"?", confirmDelete, ig.cfg.Nickname))
 		}
 		return nil
 	case key.Matches(msg, k.Snippet):

@@ -135,7 +135,9 @@ func (m *Model) onBuildsKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.setToast("select a running build to abort", true)
 			return m.toastTimer()
 		}
-		m.confirm = &confirmDialog{prompt: "Abort build #" + itoa(r.Number) + "?", action: confirmAbort, nick: m.cur().cfg.Nickname, num: r.Number}
+		c := newConfirm(m.ctx(), "Abort build #"+itoa(r.Number)+"?", confirmAbort, m.cur().cfg.Nickname)
+		c.num = r.Number
+		m.askConfirm(c)
 		return nil
 	case key.Matches(msg, k.Open):
 		return m.openBrowser()

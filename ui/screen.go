@@ -103,8 +103,26 @@ func (m Model) top() screen {
 	switch {
 	case m.page == pageLog && m.log != nil:
 		return m.log
+	case m.page == pageRun && m.run != nil:
+		return m.run
 	}
 	return nil
+}
+
+// updateTop gives msg to the screen on top.
+func (m *Model) updateTop(msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	switch {
+	case m.page == pageLog && m.log != nil:
+		var s logView
+		s, cmd = m.log.Update(msg)
+		m.log = &s
+	case m.page == pageRun && m.run != nil:
+		var s runForm
+		s, cmd = m.run.Update(msg)
+		m.run = &s
+	}
+	return cmd
 }
 
 // bodyHeight is a screen's body: the screen less header, status line and
@@ -116,6 +134,9 @@ func (m *Model) sizeScreens() {
 	w, h := m.width, m.bodyHeight()
 	if m.log != nil {
 		m.log.SetSize(w, h)
+	}
+	if m.run != nil {
+		m.run.SetSize(w, h)
 	}
 }
 
@@ -133,7 +154,7 @@ func (m Model) screenLines(s screen) []string {
 	}
 	hints := s.ShortHelp()
 	if m.confirm != nil {
-		hints = []key.Binding{m.keys.Yes, m.keys.No}
+		hints = m.confirm.ShortHelp()
 	}
 	return append(lines, status, m.helpBar(hints))
 }
@@ -143,6 +164,10 @@ func (m *Model) back() tea.Cmd {
 	switch m.page {
 	case pageLog:
 		m.log = nil // answers still on their way are dropped
+	case pageRun:
+		if m.run != nil && !m.run.triggering {
+			m.run = nil
+		} // else kept: a failed trigger comes back to it
 	default:
 		return nil
 	}

@@ -87,10 +87,8 @@ func (m Model) render() string {
 	switch {
 	case m.help:
 		lines = m.helpLines()
-	case m.page == pageLog && m.log != nil:
-		lines = m.screenLines(m.log)
-	case m.page == pageRun && m.run != nil:
-		lines = m.runLines()
+	case m.top() != nil:
+		lines = m.screenLines(m.top())
 	case m.page == pageIntegration && m.intForm != nil:
 		lines = m.intFormLines()
 	case m.page == pageSnippet && m.snip != nil:
@@ -319,7 +317,7 @@ type cols struct{ mark, num, status, started, dur, coll, gov, cause int }
 // toastLine is the confirm prompt or the toast.
 func (m Model) toastLine() string {
 	if m.confirm != nil {
-		return m.st.Warn.Render(m.confirm.prompt + " (y/n)")
+		return m.confirm.View()
 	}
 	if m.toast != "" {
 		if m.toastErr {
@@ -437,7 +435,7 @@ func hintBar(st *Styles, keys *KeyMap, readOnlyWhy string, bs []key.Binding, w i
 func (m Model) mainHelp() []key.Binding {
 	k := m.keys
 	if m.confirm != nil {
-		return []key.Binding{k.Yes, k.No}
+		return m.confirm.ShortHelp()
 	}
 	if m.searching {
 		return []key.Binding{k.Submit, k.Esc}

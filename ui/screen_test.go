@@ -1,0 +1,51 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+)
+
+// testCtx is a screen context as the root gives it, at w x h.
+func testCtx(w, h int) screenCtx {
+	keys, st := DefaultKeyMap(false), NewStyles(false)
+	c := screenCtx{st: &st, keys: &keys, ik: defaultInputKeys(), after: holdTimers}
+	c.SetSize(w, h)
+	return c
+}
+
+// A confirm dialog answers once: a second y typed before the root acts on
+// the first is not a second abort or trigger.
+func TestConfirmAnswersOnce(t *testing.T) {
+	c := newConfirm(testCtx(80, 21), "Abort build #7?", confirmAbort, "Payments API")
+	c, cmd := c.Update(keyMsg("y"))
+	if cmd == nil {
+		t.Fatal("y gave no answer")
+	}
+	if got, ok := cmd().(confirmedMsg); !ok || !got.yes || got.c.nick != "Payments API" {
+		t.Fatalf("answer %+v", cmd())
+	}
+	if _, cmd = c.Update(keyMsg("y")); cmd != nil {
+		t.Fatal("a second y answered again")
+	}
+	c2 := newConfirm(testCtx(80, 21), "Delete?", confirmDelete, "x")
+	if _, cmd = c2.Update(keyMsg("n")); cmd == nil || cmd().(confirmedMsg).yes {
+		t.Fatal("n did not answer no")
+	}
+}
+
+// The screens' bodies fill exactly the height the root gives them.
+func TestScreenBodiesFitTheirSize(t *testing.T) {
+	c := testCtx(80, 21)
+	lv := newLogView(c, "Payments API", 7, 1)
+	rf := newRunForm(c, "Payments API", "payments/api-tests", 0, nil)
+	for name, s := range map[string]screen{"log": &lv, "run": &rf} {
+		if n := len(splitLines(s.View())); n != 21 {
+			t.Errorf("%s: %d body lines, want 21", name, n)
+		}
+		if len(s.ShortHelp()) == 0 || len(s.FullHelp()) == 0 {
+			t.Errorf("%s: no keys for the hint bar or help", name)
+		}
+	}
+}
+
+func splitLines(s string) []string { return strings.Split(s, "\n") }
