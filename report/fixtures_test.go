@@ -9,12 +9,17 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jeeves-dev/jeeves/internal/corpus"
 )
 
-// The real tool outputs live outside the repo (../shared/fixtures from the repo root).
-var fixtures = filepath.Join("..", "..", "shared", "fixtures", "reports")
-
-func fixture(parts ...string) string { return filepath.Join(append([]string{fixtures}, parts...)...) }
+// The tests in this file check jeeves against real tool outputs of the
+// external corpus (../shared/fixtures/reports, not in the repository): they
+// skip when it is absent, and fail under CI=true.
+func fixture(t testing.TB, parts ...string) string {
+	t.Helper()
+	return corpus.Path(t, append([]string{"reports"}, parts...)...)
+}
 
 func parseFile(t *testing.T, path string) Results {
 	t.Helper()
@@ -75,9 +80,9 @@ func findExec(t *testing.T, run CollectionRun, iteration int, name string) Execu
 }
 
 func TestNewmanJSONFixtureMatchesCLI(t *testing.T) {
-	res := parseFile(t, fixture("newman", "newman-report.json"))
+	res := parseFile(t, fixture(t, "newman", "newman-report.json"))
 	run := oneRun(t, res)
-	cli := cliTable(t, fixture("newman", "newman-cli.txt"))
+	cli := cliTable(t, fixture(t, "newman", "newman-cli.txt"))
 
 	if got, want := [2]int{run.Assertions.Total, run.Assertions.Failed}, cli["assertions"]; got != want || want != [2]int{64, 13} {
 		t.Errorf("assertions = %v, cli printed %v (want 64/13)", got, want)
@@ -166,10 +171,10 @@ func assertNoSecrets(t *testing.T, res Results) {
 }
 
 func TestPostmanCLINativeFixturesMatchCLI(t *testing.T) {
-	cli := cliTable(t, fixture("postman-cli", "postman-cli-cli.txt"))
+	cli := cliTable(t, fixture(t, "postman-cli", "postman-cli-cli.txt"))
 	for _, name := range []string{"postman-cli-report.json", "postman-cli-report.omitResponseBodies.json"} {
 		t.Run(name, func(t *testing.T) {
-			res := parseFile(t, fixture("postman-cli", name))
+			res := parseFile(t, fixture(t, "postman-cli", name))
 			run := oneRun(t, res)
 			if got := [2]int{run.Assertions.Total, run.Assertions.Failed}; got != cli["assertions"] || got != [2]int{64, 13} {
 				t.Errorf("assertions = %v, cli printed %v", got, cli["assertions"])
@@ -202,7 +207,7 @@ func TestPostmanCLINativeFixturesMatchCLI(t *testing.T) {
 }
 
 func TestJUnitFixturesArePartial(t *testing.T) {
-	for _, p := range []string{fixture("newman", "newman-report.xml"), fixture("postman-cli", "postman-cli-report.xml")} {
+	for _, p := range []string{fixture(t, "newman", "newman-report.xml"), fixture(t, "postman-cli", "postman-cli-report.xml")} {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			run := oneRun(t, parseFile(t, p))
 			// "Jenkins from newman JUnit (derived)": 33 tests, 7 failed, 0 skipped
@@ -239,7 +244,7 @@ func TestJUnitFixturesArePartial(t *testing.T) {
 }
 
 func TestSpectralJSONFixture(t *testing.T) {
-	res := parseFile(t, fixture("spectral", "spectral-report.json"))
+	res := parseFile(t, fixture(t, "spectral", "spectral-report.json"))
 	if len(res.Governance) != 1 || len(res.Collections) != 0 {
 		t.Fatalf("got %d governance, %d collections", len(res.Governance), len(res.Collections))
 	}
@@ -268,7 +273,7 @@ func TestSpectralJSONFixture(t *testing.T) {
 }
 
 func TestSARIFFixture(t *testing.T) {
-	res := parseFile(t, fixture("spectral", "spectral-report.sarif"))
+	res := parseFile(t, fixture(t, "spectral", "spectral-report.sarif"))
 	g := res.Governance[0]
 	_, gs := res.Summaries()
 	// SARIF folds info and hint into note: 1 info + 2 hint = 3 info.
@@ -294,7 +299,7 @@ func TestSARIFFixture(t *testing.T) {
 }
 
 func TestSpectralJUnitFixture(t *testing.T) {
-	res := parseFile(t, fixture("spectral", "spectral-report.xml"))
+	res := parseFile(t, fixture(t, "spectral", "spectral-report.xml"))
 	if len(res.Governance) != 1 || len(res.Collections) != 0 {
 		t.Fatalf("got %d governance, %d collections", len(res.Governance), len(res.Collections))
 	}
@@ -315,7 +320,7 @@ func TestSpectralJUnitFixture(t *testing.T) {
 
 func TestCleanSpectralReports(t *testing.T) {
 	for _, n := range []string{"clean-report.json", "clean-report.sarif"} {
-		res := parseFile(t, fixture("spectral", n))
+		res := parseFile(t, fixture(t, "spectral", n))
 		if len(res.Governance) != 1 || len(res.Governance[0].Violations) != 0 || res.Governance[0].Violations == nil {
 			t.Errorf("%s: %+v", n, res.Governance)
 		}
@@ -327,19 +332,19 @@ func TestCleanSpectralReports(t *testing.T) {
 
 func TestDetectFixtures(t *testing.T) {
 	cases := map[string]Kind{
-		fixture("newman", "newman-report.json"):                               KindNewmanJSON,
-		fixture("newman", "newman-report.xml"):                                KindJUnitXML,
-		fixture("postman-cli", "postman-cli-report.json"):                     KindPostmanCLIJSON,
-		fixture("postman-cli", "postman-cli-report.xml"):                      KindJUnitXML,
-		fixture("spectral", "spectral-report.json"):                           KindSpectralJSON,
-		fixture("spectral", "clean-report.json"):                              KindSpectralJSON,
-		fixture("spectral", "spectral-report.sarif"):                          KindSARIF,
-		fixture("spectral", "clean-report.sarif"):                             KindSARIF,
-		fixture("spectral", "spectral-report.xml"):                            KindJUnitXML,
-		fixture("newman", "newman-cli.txt"):                                   KindUnknown,
-		fixture("inputs", "collection.json"):                                  KindUnknown,
-		fixture("inputs", "environment.json"):                                 KindUnknown,
-		"../../shared/fixtures/jenkins/silas-node-jenkins/testReportGet.json": KindJenkinsTests,
+		fixture(t, "newman", "newman-report.json"):                            KindNewmanJSON,
+		fixture(t, "newman", "newman-report.xml"):                             KindJUnitXML,
+		fixture(t, "postman-cli", "postman-cli-report.json"):                  KindPostmanCLIJSON,
+		fixture(t, "postman-cli", "postman-cli-report.xml"):                   KindJUnitXML,
+		fixture(t, "spectral", "spectral-report.json"):                        KindSpectralJSON,
+		fixture(t, "spectral", "clean-report.json"):                           KindSpectralJSON,
+		fixture(t, "spectral", "spectral-report.sarif"):                       KindSARIF,
+		fixture(t, "spectral", "clean-report.sarif"):                          KindSARIF,
+		fixture(t, "spectral", "spectral-report.xml"):                         KindJUnitXML,
+		fixture(t, "newman", "newman-cli.txt"):                                KindUnknown,
+		fixture(t, "inputs", "collection.json"):                               KindUnknown,
+		fixture(t, "inputs", "environment.json"):                              KindUnknown,
+		corpus.Path(t, "jenkins", "silas-node-jenkins", "testReportGet.json"): KindJenkinsTests,
 	}
 	for p, want := range cases {
 		b, err := os.ReadFile(p)
@@ -357,7 +362,7 @@ func TestDetectFixtures(t *testing.T) {
 }
 
 func TestJenkinsAggregatedFixture(t *testing.T) {
-	p := filepath.Join("..", "..", "shared", "fixtures", "jenkins", "silas-node-jenkins", "testReportGet.json")
+	p := corpus.Path(t, "jenkins", "silas-node-jenkins", "testReportGet.json")
 	f, err := os.Open(p)
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// TestLiveSpectral lints the fixture spec with real Spectral 6.16.3 (npm ci
+// TestLiveSpectral lints the demo's spec (jenkins/jenkinstest/demo) with real Spectral 6.16.3 (npm ci
 // in testdata/npm) and checks the JSON and SARIF it writes against Spectral's
 // own stylish output: the summary counts and every finding's line:column,
 // severity and rule.
@@ -25,7 +25,7 @@ func TestLiveSpectral(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
-	specDir, _ := filepath.Abs(fixture("inputs", "spectral"))
+	specDir, _ := filepath.Abs(filepath.Join("..", "jenkins", "jenkinstest", "demo"))
 	dir := t.TempDir()
 	jsonOut, sarifOut := filepath.Join(dir, "lint.json"), filepath.Join(dir, "lint.sarif")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -59,7 +59,7 @@ func TestLiveSpectral(t *testing.T) {
 	}
 	wantDef := filepath.Join(specDir, "openapi.yaml")
 	if real, err := filepath.EvalSymlinks(wantDef); err == nil {
-		wantDef = real // spectral reports the resolved path when ../shared is a symlink
+		wantDef = real // spectral reports the resolved path when a parent is a symlink
 	}
 	if def := res.Governance[0].Definition; def != wantDef && def != filepath.Join(specDir, "openapi.yaml") {
 		t.Errorf("definition = %q", def)

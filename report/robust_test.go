@@ -6,10 +6,13 @@ import (
 	"errors"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/jeeves-dev/jeeves/internal/corpus"
 )
 
 func TestBodySkipper(t *testing.T) {
@@ -44,9 +47,18 @@ func TestBodySkipper(t *testing.T) {
 	}
 }
 
+// readFixture reads a file of the external corpus (../shared/fixtures/reports);
+// absent, the test skips (CI=true: fails).
 func readFixture(t *testing.T, parts ...string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(fixture(parts...))
+	return corpus.Read(t, append([]string{"reports"}, parts...)...)
+}
+
+// demoReport reads one of the reports the project generates itself with the
+// real tools (jenkins/jenkinstest/demo/regen.sh) and ships with the demo.
+func demoReport(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "jenkins", "jenkinstest", "demo", "reports", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,12 +123,21 @@ func TestPostmanCLINewmanStructure(t *testing.T) {
 }
 
 func TestTruncatedNewmanIsPartial(t *testing.T) {
-	b := readFixture(t, "newman", "newman-report.json")
+	b := demoReport(t, "newman-fail.json")
 	i := bytes.Index(b, []byte(`"executions"`))
 	if i < 0 {
 		t.Fatal("no executions")
 	}
-	cut := b[:i+(len(b)-i)/2] // halfway through the executions
+	// cut inside the fourth of the 8 executions (each starts with its "cursor")
+	at := i
+	for range 4 {
+		j := bytes.Index(b[at+1:], []byte(`"cursor"`))
+		if j < 0 {
+			t.Fatal("fewer than 4 executions")
+		}
+		at += 1 + j
+	}
+	cut := b[:at+100]
 	res, err := Parse(bytes.NewReader(cut), "cut.json", Options{})
 	if err != nil {
 		t.Fatalf("truncated report: %v", err)
@@ -126,7 +147,7 @@ func TestTruncatedNewmanIsPartial(t *testing.T) {
 		t.Errorf("partial = %v %q", r.Partial, r.PartialWhy)
 	}
 	// stats precede executions: the counts are the tool's, the list is what was read
-	if r.Assertions.Total != 64 || len(r.Executions) == 0 || len(r.Executions) >= 23 {
+	if r.Assertions.Total != 25 || len(r.Executions) == 0 || len(r.Executions) >= 8 {
 		t.Errorf("assertions %+v, executions %d", r.Assertions, len(r.Executions))
 	}
 
@@ -174,7 +195,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestMaxBytes(t *testing.T) {
-	b := readFixture(t, "newman", "newman-report.json")
+	b := demoReport(t, "newman-fail.json") // 121 KiB
 	_, err := Parse(bytes.NewReader(b), "big.json", Options{MaxBytes: 100 << 10})
 	var tl *TooLargeError
 	if !errors.As(err, &tl) || err.Error() != "big.json: report is larger than the 100 KiB cap" {
@@ -184,13 +205,13 @@ func TestMaxBytes(t *testing.T) {
 	if _, err := Parse(bytes.NewReader(b), "ok.json", Options{MaxBytes: int64(len(b))}); err != nil {
 		t.Errorf("at cap: %v", err)
 	}
-	x := readFixture(t, "newman", "newman-report.xml")
+	x := demoReport(t, "newman-fail.xml")
 	if _, err := Parse(bytes.NewReader(x), "big.xml", Options{MaxBytes: 1000}); !errors.As(err, &tl) {
 		t.Errorf("xml over cap: %v", err)
 	}
-	f, _ := os.Open("../../shared/fixtures/jenkins/silas-node-jenkins/testReportGet.json")
-	defer f.Close()
-	if _, err := ParseJenkinsTestReport(f, "tr", Options{MaxBytes: 100}); !errors.As(err, &tl) {
+	tr := `{"_class":"hudson.tasks.junit.TestResult","duration":0.5,"failCount":0,"passCount":1,"skipCount":0,` +
+		`"suites":[{"name":"s","cases":[{"className":"c","name":"n","status":"PASSED","duration":0.5}]}]}`
+	if _, err := ParseJenkinsTestReport(strings.NewReader(tr), "tr", Options{MaxBytes: 100}); !errors.As(err, &tl) {
 		t.Errorf("jenkins over cap: %v", err)
 	}
 }
@@ -275,10 +296,10 @@ func TestJenkinsTestReport(t *testing.T) {
 func TestSourceErrorsPropagate(t *testing.T) {
 	boom := errors.New("connection reset by peer")
 	for _, p := range [][]string{
-		{"newman", "newman-report.json"}, {"newman", "newman-report.xml"},
-		{"spectral", "spectral-report.json"}, {"spectral", "spectral-report.sarif"},
+		{"newman", "newman-fail.json"}, {"newman", "newman-fail.xml"},
+		{"spectral", "spectral.json"}, {"spectral", "spectral.sarif"},
 	} {
-		b := readFixture(t, p...)
+		b := demoReport(t, p[1])
 		for _, at := range []int{10, len(b) / 2} {
 			r := io.MultiReader(bytes.NewReader(b[:at]), iotest.ErrReader(boom))
 			res, err := Parse(r, "art", Options{})
@@ -345,5 +366,25 @@ func TestPostmanCLIBodiesNotMaterialized(t *testing.T) {
 	t.Logf("allocated %d bytes with bodies (473 KB file), %d without (79 KB file)", with, without)
 	if with > without+128<<10 {
 		t.Errorf("bodies cost %d extra bytes", with-without)
+	}
+}
+
+// The reports the project generates with the real tools (the demo's) are
+// detected by content whatever their name.
+func TestDetectDemoReports(t *testing.T) {
+	cases := map[string]Kind{
+		"newman-fail.json":      KindNewmanJSON,
+		"newman-pass.xml":       KindJUnitXML,
+		"newman-pass.txt":       KindUnknown,
+		"postman-cli-fail.json": KindPostmanCLIJSON,
+		"postman-cli-pass.xml":  KindJUnitXML,
+		"spectral.json":         KindSpectralJSON,
+		"spectral.sarif":        KindSARIF,
+	}
+	for name, want := range cases {
+		b := demoReport(t, name)
+		if got := Detect(b[:min(len(b), HeadSize)], "report.txt"); got != want {
+			t.Errorf("Detect(%s) = %q, want %q", name, got, want)
+		}
 	}
 }

@@ -114,8 +114,8 @@ func (failingWriter) Write(p []byte) (int, error) { return 0, errors.New("no spa
 // redirects `jeeves results` (or builds) to a file must see it fail.
 func TestOutputWriteErrorIsNotSuccess(t *testing.T) {
 	for _, args := range [][]string{
-		{"results", "--file", "../../../shared/fixtures/reports/spectral/spectral-report.json"},
-		{"results", "--file", "../../../shared/fixtures/reports/newman/newman-report.json"},
+		{"results", "--file", demoReport("spectral.json")},
+		{"results", "--file", demoReport("newman-fail.json")},
 	} {
 		var errb bytes.Buffer
 		code := run(context.Background(), args, failingWriter{}, &errb, strings.NewReader(""), func(string) string { return "" })

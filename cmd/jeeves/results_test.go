@@ -13,10 +13,15 @@ import (
 
 var updateResultsGolden = flag.Bool("update-results-golden", false, "rewrite cmd/jeeves/testdata/results/*.golden")
 
-// Report fixtures live outside the repo: ../shared/fixtures from the repo root.
-func reportFixture(parts ...string) string {
-	return filepath.Join(append([]string{"..", "..", "..", "shared", "fixtures", "reports"}, parts...)...)
+// demoReport is one of the reports the project generates with the real tools
+// (newman, Postman CLI, Spectral: jenkins/jenkinstest/demo/regen.sh).
+func demoReport(name string) string {
+	return filepath.Join("..", "..", "jenkins", "jenkinstest", "demo", "reports", name)
 }
+
+// cleanSpectral is what Spectral writes for a definition without findings
+// (`[]`; report's corpus test TestCleanSpectralReports checks a real one).
+const cleanSpectral = "testdata/results/spectral-clean.json"
 
 func runJeeves(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
@@ -47,9 +52,9 @@ func golden(t *testing.T, name, got string) {
 
 func TestResultsTextGolden(t *testing.T) {
 	cases := map[string][]string{
-		"newman-and-spectral.txt": {reportFixture("newman", "newman-report.json"), reportFixture("spectral", "spectral-report.json")},
-		"junit-and-sarif.txt":     {reportFixture("postman-cli", "postman-cli-report.xml"), reportFixture("spectral", "spectral-report.sarif")},
-		"clean.txt":               {reportFixture("spectral", "clean-report.json")},
+		"newman-and-spectral.txt": {demoReport("newman-fail.json"), demoReport("spectral.json")},
+		"junit-and-sarif.txt":     {demoReport("postman-cli-fail.xml"), demoReport("spectral.sarif")},
+		"clean.txt":               {cleanSpectral},
 	}
 	for name, files := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -68,13 +73,13 @@ func TestResultsTextGolden(t *testing.T) {
 
 // Behaviour the text view promises, independent of the golden bytes.
 func TestResultsTextOrder(t *testing.T) {
-	out, _, code := runJeeves(t, "results", "--file", reportFixture("newman", "newman-report.json"))
+	out, _, code := runJeeves(t, "results", "--file", demoReport("newman-fail.json"))
 	if code != 0 {
 		t.Fatal(code)
 	}
 	lines := strings.Split(out, "\n")
-	if !strings.HasPrefix(lines[0], "Collection run: Reports Lab API  [newman, ") ||
-		lines[1] != "  2 iterations · 23 requests, 10 failing (2 not sent) · assertions 64, 13 failed, 2 skipped · 1.8s" {
+	if !strings.HasPrefix(lines[0], "Collection run: Orders API  [newman, ") ||
+		lines[1] != "  1 iteration · 8 requests, 5 failing · assertions 25, 9 failed, 1 skipped · 1.4s" {
 		t.Errorf("header:\n%s\n%s", lines[0], lines[1])
 	}
 	// failed requests come before passed ones
@@ -90,35 +95,35 @@ func TestResultsTextOrder(t *testing.T) {
 	if lastFailed < 0 || lastFailed > firstPassed {
 		t.Errorf("failed requests are not first (last failed line %d, first passed line %d)", lastFailed, firstPassed)
 	}
-	if strings.Count(out, "\n  ✗ ") != 10 || strings.Count(out, "\n  ✓ ") != 13 {
-		t.Errorf("want 10 failed and 13 passed requests:\n%s", out)
+	if strings.Count(out, "\n  ✗ ") != 5 || strings.Count(out, "\n  ✓ ") != 3 {
+		t.Errorf("want 5 failed and 3 passed requests:\n%s", out)
 	}
-	if !strings.Contains(out, "  ✗ Users/Admin/Delete user · iteration 1 · DELETE http://127.0.0.1:18080/users/1 · 403 · 4 ms\n"+
-		"      ✗ Status code is 204\n          expected response to have status code 204 but got 403\n") {
-		t.Errorf("Delete user block missing:\n%s", out)
+	if !strings.Contains(out, "  ✗ Orders/Create order · iteration 1 · POST http://127.0.0.1:38339/orders · 400 · 4 ms\n"+
+		"      ✗ Status code is 201\n          expected response to have status code 201 but got 400\n") {
+		t.Errorf("Create order block missing:\n%s", out)
 	}
-	if strings.Contains(out, "not-a-real-key") {
+	if strings.Contains(out, "demo-key") { // the environment's secret apiKey, in the report's request headers
 		t.Error("an environment secret reached the output")
 	}
 }
 
 func TestResultsJSON(t *testing.T) {
 	out, errOut, code := runJeeves(t, "results", "--json",
-		"--file", reportFixture("newman", "newman-report.xml"), "--file", reportFixture("spectral", "spectral-report.sarif"))
+		"--file", demoReport("newman-fail.xml"), "--file", demoReport("spectral.sarif"))
 	if code != 0 || errOut != "" {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 	golden(t, "junit-and-sarif.json", out)
 
-	out, _, code = runJeeves(t, "results", "--json", "--file", reportFixture("newman", "newman-report.json"),
-		"--file", reportFixture("spectral", "spectral-report.json"), "--file", reportFixture("spectral", "clean-report.json"))
+	out, _, code = runJeeves(t, "results", "--json", "--file", demoReport("newman-fail.json"),
+		"--file", demoReport("spectral.json"), "--file", cleanSpectral)
 	if code != 0 {
 		t.Fatal(code)
 	}
 	if strings.Contains(out, "null") {
 		t.Error("JSON output has a null")
 	}
-	if strings.Contains(out, "not-a-real-key") {
+	if strings.Contains(out, "demo-key") {
 		t.Error("an environment secret reached the JSON")
 	}
 	var top map[string]json.RawMessage
@@ -164,21 +169,21 @@ func TestResultsJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := doc.Collections[0]
-	if c.Assertions["total"] != 64 || c.Assertions["failed"] != 13 || c.Assertions["skipped"] != 2 ||
-		c.Requests["total"] != 23 || c.Requests["failed"] != 2 || c.DurationMS != 1831 || c.Iterations != 2 {
+	if c.Assertions["total"] != 25 || c.Assertions["failed"] != 9 || c.Assertions["skipped"] != 1 ||
+		c.Requests["total"] != 8 || c.Requests["failed"] != 0 || c.DurationMS != 1375 || c.Iterations != 1 {
 		t.Errorf("collection = %+v %+v", c.Assertions, c.Requests)
 	}
 	e := c.Executions[3]
-	if e.Folder != "Users/Admin" || e.Name != "Delete user" || e.Code != 403 || e.Iteration != 1 ||
-		e.Assertions[1].Status != "failed" || e.Assertions[1].Message != "expected response to have status code 204 but got 403" {
+	if e.Folder != "Orders" || e.Name != "Create order" || e.Code != 400 || e.Iteration != 1 ||
+		e.Assertions[1].Status != "failed" || e.Assertions[1].Message != "expected response to have status code 201 but got 400" {
 		t.Errorf("execution 3 = %+v", e)
 	}
-	if len(doc.Governance) != 2 || len(doc.Governance[0].Violations) != 26 || len(doc.Governance[1].Violations) != 0 {
+	if len(doc.Governance) != 2 || len(doc.Governance[0].Violations) != 28 || len(doc.Governance[1].Violations) != 0 {
 		t.Fatalf("governance = %+v", doc.Governance)
 	}
-	v := doc.Governance[0].Violations[5]
-	if v.Rule != "operation-security-defined-or-global" || v.Severity != "error" || v.Line != 18 || v.Column != 16 ||
-		v.Path != "paths./orders.get.security" {
+	v := doc.Governance[0].Violations[3]
+	if v.Rule != "operation-security-defined" || v.Severity != "error" || v.Line != 10 || v.Column != 9 ||
+		v.Path != "paths./health.get" || v.Message != "#/paths/~1health/get: operation has no security requirement" {
 		t.Errorf("violation = %+v", v)
 	}
 }

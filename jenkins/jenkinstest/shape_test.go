@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/jeeves-dev/jeeves/internal/corpus"
 )
 
 // TestShapesMatchRealCaptures compares the simulator's answers with responses
@@ -14,7 +16,7 @@ import (
 // a real server sends at that URL, the simulator sends too, with the same
 // JSON type, and nested objects (queue item task, builds, stages) likewise.
 func TestShapesMatchRealCaptures(t *testing.T) {
-	root := filepath.Join("..", "..", "..", "shared", "fixtures", "jenkins")
+	root := corpus.Path(t, "jenkins")
 	f := newFixture(t, nil)
 	r := f.post("/job/orders-api/build?delay=0") // blocked behind the running #45
 	item := strings.TrimPrefix(r.header.Get("Location"), f.hs.URL)
@@ -32,7 +34,7 @@ func TestShapesMatchRealCaptures(t *testing.T) {
 	for _, c := range cases {
 		b, err := os.ReadFile(filepath.Join(root, c.fixture))
 		if err != nil {
-			t.Fatalf("shared fixture: %v", err)
+			t.Fatalf("corpus: %v", err)
 		}
 		var want any
 		if err := json.Unmarshal(b, &want); err != nil {
