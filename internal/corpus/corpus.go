@@ -1,6 +1,6 @@
 // Package corpus finds the external corpus of captured Jenkins responses and
 // real tool outputs that some tests check jeeves against: ../shared/fixtures
-// beside the repository root. It is not part of the repository and is absent
+// beside the repository root (or $JEEVES_CORPUS). It is not part of the repository and is absent
 // on a user's clone, so tests that need it skip with one line naming what is
 // missing; under CI=true (which provides the corpus) a missing corpus fails.
 //
@@ -24,10 +24,15 @@ var (
 	rootErr  error
 )
 
-// root is <repo>/../shared/fixtures, the repository root being the nearest
-// directory above the working directory with a go.mod.
+// root is $JEEVES_CORPUS when set, else <repo>/../shared/fixtures, the
+// repository root being the nearest directory above the working directory
+// with a go.mod.
 func root() (string, error) {
 	rootOnce.Do(func() {
+		if d := os.Getenv("JEEVES_CORPUS"); d != "" {
+			rootDir, rootErr = filepath.Abs(d)
+			return
+		}
 		dir, err := os.Getwd()
 		if err != nil {
 			rootErr = err
