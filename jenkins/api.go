@@ -57,9 +57,16 @@ type Probe struct {
 	LastBuild    int    // number of the newest build, 0 when none
 	LastBuilding bool   // whether the newest build is still running
 	LastResult   string // raw result of the newest build
-	InQueue      bool
-	Running      []int // numbers of builds still running among the newest few
-	QueueIDs     []int64
+	// LastCompleted is the number of the newest finished build (0: none).
+	LastCompleted int
+	InQueue       bool
+	// Running holds the numbers of builds still running among the newest
+	// few: of a job that runs one build at a time, the newest when it runs
+	// (the probe lists the newest builds only for a concurrent job while
+	// something runs).
+	Running    []int
+	Concurrent bool // the job may run builds concurrently
+	QueueIDs   []int64
 	// JenkinsSession is X-Jenkins-Session: it changes when Jenkins restarts
 	// (queue ids from before are then gone).
 	JenkinsSession string

@@ -23,10 +23,11 @@ type benchBuild struct {
 }
 
 type pollServer struct {
-	t        testing.TB
-	builds   []benchBuild // newest first
-	probe    string
-	identity bool // never gzip, as behind a front door that strips compression
+	t            testing.TB
+	builds       []benchBuild // newest first
+	probe        string
+	probeRunning string
+	identity     bool // never gzip, as behind a front door that strips compression
 }
 
 // realActions is what a real pipeline run carries after the queue's
@@ -70,12 +71,18 @@ func newPollServer(t testing.TB, n int) *pollServer {
 				building, dur, building, num, 40000+num, result, 1764200000000+int64(num)*600000),
 		})
 	}
-	s.probe = `{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowJob","builds":[` +
+	// the probe of a job that runs one build at a time (the usual case)
+	s.probe = `{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowJob","concurrentBuild":false,"inQueue":false,` +
+		`"lastBuild":{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","building":true,"inProgress":true,"number":1000,"result":null},` +
+		`"lastCompletedBuild":{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","number":999},"queueItem":null}`
+	// the probe of a concurrent job while something runs lists the newest builds
+	s.probeRunning = `{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowJob","builds":[` +
 		`{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","building":true,"inProgress":true,"number":1000}`
 	for i := 1; i < 10; i++ {
-		s.probe += fmt.Sprintf(`,{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","building":false,"inProgress":false,"number":%d}`, 1000-i)
+		s.probeRunning += fmt.Sprintf(`,{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","building":false,"inProgress":false,"number":%d}`, 1000-i)
 	}
-	s.probe += `],"inQueue":false,"lastBuild":{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","building":true,"inProgress":true,"number":1000,"result":null},"queueItem":null}`
+	s.probeRunning += `],"concurrentBuild":true,"inQueue":false,"lastBuild":{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","building":true,"inProgress":true,"number":1000,"result":null},` +
+		`"lastCompletedBuild":{"_class":"org.jenkinsci.plugins.workflow.job.WorkflowRun","number":999},"queueItem":null}`
 	return s
 }
 
@@ -87,6 +94,8 @@ func (s *pollServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch m := listTreeRe.FindStringSubmatch(tree); {
 	case tree == treeProbe:
 		body = s.probe
+	case tree == treeProbeRunning:
+		body = s.probeRunning
 	case m != nil && m[2] == treeBuildList:
 		n, _ := strconv.Atoi(m[3])
 		// The client's actions range is applied as Jenkins applies it.

@@ -78,6 +78,9 @@ type Client struct {
 
 	statsMu sync.Mutex
 	stats   Stats
+
+	probeMu   sync.Mutex
+	probeWide map[string]bool // job -> the next probe lists the newest builds (concurrent, something runs)
 }
 
 var _ API = (*Client)(nil)

@@ -27,7 +27,13 @@ const (
 	treeBuild = "number,building,inProgress,result,timestamp,duration,estimatedDuration,queueId,displayName,description," +
 		"actions[causes[shortDescription,userId,userName],parameters[name,value],failCount,skipCount,totalCount,urlName]," +
 		"artifacts[fileName,relativePath]"
-	treeProbe = "lastBuild[number,building,inProgress,result],inQueue,queueItem[id],builds[number,building,inProgress]{0,10}"
+	// treeProbe detects a change of a job without listing builds: the newest
+	// build, the newest finished one, the queue. treeProbeRunning also lists
+	// the newest builds' running flags, asked for only when the job runs
+	// builds concurrently and something runs (then a build other than the
+	// newest may finish unseen by lastBuild and lastCompletedBuild).
+	treeProbe        = "lastBuild[number,building,inProgress,result],lastCompletedBuild[number],inQueue,queueItem[id],concurrentBuild"
+	treeProbeRunning = treeProbe + ",builds[number,building,inProgress]{0,10}"
 	treeJob   = "name,fullName,displayName,url,buildable,disabled,color,inQueue,nextBuildNumber,lastBuild[number]," +
 		"property[parameterDefinitions[name,type,description,defaultParameterValue[value],choices]],jobs[name]{0,1000}"
 	treeQueueItem = "id,why,blocked,buildable,cancelled,inQueueSince,executable[number,url],actions[parameters[name,value]],task[name,url]"
@@ -88,26 +94,40 @@ func (c *Client) Probe(ctx context.Context, job string) (Probe, error) {
 	if err != nil {
 		return Probe{}, err
 	}
-	cl.path, cl.query = jp+"/api/json", treeQuery(treeProbe)
+	c.probeMu.Lock()
+	wide := c.probeWide[job]
+	c.probeMu.Unlock()
+	tree := treeProbe
+	if wide {
+		tree = treeProbeRunning
+	}
+	cl.path, cl.query = jp+"/api/json", treeQuery(tree)
 	var w struct {
-		LastBuild *wireBuild `json:"lastBuild"`
-		InQueue   bool       `json:"inQueue"`
+		LastBuild     *wireBuild `json:"lastBuild"`
+		LastCompleted *struct {
+			Number int `json:"number"`
+		} `json:"lastCompletedBuild"`
+		InQueue   bool `json:"inQueue"`
 		QueueItem *struct {
 			ID int64 `json:"id"`
 		} `json:"queueItem"`
-		Builds []wireBuild `json:"builds"`
+		Concurrent bool        `json:"concurrentBuild"`
+		Builds     []wireBuild `json:"builds"`
 	}
 	h, err := c.getJSONHeader(ctx, cl, &w)
 	if err != nil {
 		return Probe{}, err
 	}
-	p := Probe{InQueue: w.InQueue, JenkinsSession: h.Get("X-Jenkins-Session")}
+	p := Probe{InQueue: w.InQueue, Concurrent: w.Concurrent, JenkinsSession: h.Get("X-Jenkins-Session")}
 	if w.LastBuild != nil {
 		p.LastBuild = w.LastBuild.Number
 		p.LastBuilding = w.LastBuild.Building || w.LastBuild.InProgress
 		if w.LastBuild.Result != nil {
 			p.LastResult = *w.LastBuild.Result
 		}
+	}
+	if w.LastCompleted != nil {
+		p.LastCompleted = w.LastCompleted.Number
 	}
 	if w.QueueItem != nil && w.QueueItem.ID > 0 {
 		p.QueueIDs = []int64{w.QueueItem.ID}
@@ -118,6 +138,15 @@ func (c *Client) Probe(ctx context.Context, job string) (Probe, error) {
 			p.Running = append(p.Running, b.Number)
 		}
 	}
+	if !wide && p.LastBuilding {
+		p.Running = []int{p.LastBuild} // one build at a time: the newest is the one running
+	}
+	c.probeMu.Lock()
+	if c.probeWide == nil {
+		c.probeWide = map[string]bool{}
+	}
+	c.probeWide[job] = w.Concurrent && len(p.Running) > 0
+	c.probeMu.Unlock()
 	return p, nil
 }
 

@@ -745,7 +745,7 @@ func probeChanged(a *jenkins.Probe, b jenkins.Probe) bool {
 	if a == nil {
 		return true
 	}
-	return a.LastBuild != b.LastBuild || a.LastBuilding != b.LastBuilding || a.LastResult != b.LastResult ||
+	return a.LastBuild != b.LastBuild || a.LastBuilding != b.LastBuilding || a.LastResult != b.LastResult || a.LastCompleted != b.LastCompleted ||
 		a.InQueue != b.InQueue || !slices.Equal(a.Running, b.Running) || !slices.Equal(a.QueueIDs, b.QueueIDs)
 }
 
