@@ -34,7 +34,7 @@ const (
 	// newest may finish unseen by lastBuild and lastCompletedBuild).
 	treeProbe        = "lastBuild[number,building,inProgress,result],lastCompletedBuild[number],inQueue,queueItem[id],concurrentBuild"
 	treeProbeRunning = treeProbe + ",builds[number,building,inProgress]{0,10}"
-	treeJob   = "name,fullName,displayName,url,buildable,disabled,color,inQueue,nextBuildNumber,lastBuild[number]," +
+	treeJob          = "name,fullName,displayName,url,buildable,disabled,color,inQueue,nextBuildNumber,lastBuild[number]," +
 		"property[parameterDefinitions[name,type,description,defaultParameterValue[value],choices]],jobs[name]{0,1000}"
 	treeQueueItem = "id,why,blocked,buildable,cancelled,inQueueSince,executable[number,url],actions[parameters[name,value]],task[name,url]"
 	treeQueue     = "items[" + treeQueueItem + "]"
