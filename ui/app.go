@@ -276,9 +276,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setToast(msg.text, msg.isErr)
 		return m, m.toastTimer()
 	case checkStepMsg:
-		return m, m.onCheckStep(msg)
+		return m, m.toForm(msg)
 	case checkDoneMsg:
-		return m, m.onCheckDone(msg)
+		return m, m.toForm(msg)
+	case checkIntegrationMsg:
+		return m, m.onCheckIntegration(msg)
+	case saveIntegrationMsg:
+		return m, m.onSaveIntegration(msg)
 	case integrationSavedMsg:
 		return m, m.onIntegrationSaved(msg)
 	case integrationDeletedMsg:
@@ -297,8 +301,6 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	case m.searching:
 		m.search.update(msg, m.ik)
 		m.rebuild()
-	case m.page == pageIntegration && m.intForm != nil:
-		m.intForm.paste(msg, m.ik)
 	case m.page == pageSnippet && m.snip != nil:
 		m.snip.paste(msg, m.ik, m.deps.Snippets)
 	case m.top() != nil:
@@ -344,8 +346,6 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.updateTop(msg)
 	}
 	switch m.page {
-	case pageIntegration:
-		return m.onIntKey(msg)
 	case pageSnippet:
 		return m.onSnippetKey(msg)
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -13,18 +14,36 @@ import (
 
 // intForm adds or edits an integration. Submitting runs the connection test
 // (reach, TLS, auth, job exists, build permission), shown line by line; it
-// saves only when every step passed.
+// saves only when every step passed. The root runs the test and the save
+// it asks for (checkIntegrationMsg, saveIntegrationMsg) and hands it their
+// answers (checkStepMsg, checkDoneMsg, integrationSavedMsg).
 type intForm struct {
+	screenCtx
 	editing string // nickname being edited; "" adds
 	old     config.Integration
+	taken   []string // nicknames of the other integrations
+	canTest bool     // a connection test exists; else enter saves at once
 	fields  []field
 	labels  []string
 	focus   int
-	gen     uint64
+	gen     uint64 // the test's answers carry it: an old form's are dropped
 	testing bool
 	steps   []CheckStep
 	err     string
 	saving  bool
+}
+
+// checkIntegrationMsg asks the root to test the form's integration.
+type checkIntegrationMsg struct {
+	in  config.Integration
+	gen uint64
+}
+
+// saveIntegrationMsg asks the root to save it.
+type saveIntegrationMsg struct {
+	in      config.Integration
+	replace string
+	fresh   bool
 }
 
 const (
@@ -35,34 +54,28 @@ const (
 	ifJob
 )
 
-func (m *Model) openIntForm(ig *integ) tea.Cmd {
-	if ig == nil && !m.keys.Add.Enabled() || ig != nil && !m.keys.Edit.Enabled() {
-		return nil
-	}
-	f := &intForm{
-		labels: []string{"Nickname", "Jenkins URL", "Username", "API token", "Job (a/b/c)"},
-		fields: make([]field, 5),
+// newIntForm is the form to add an integration (edit nil) or edit one;
+// taken are the nicknames in use, gen a generation no other form had.
+func newIntForm(c screenCtx, edit *config.Integration, taken []string, canTest bool, gen uint64) intForm {
+	f := intForm{
+		screenCtx: c,
+		labels:    []string{"Nickname", "Jenkins URL", "Username", "API token", "Job (a/b/c)"},
+		fields:    make([]field, 5),
+		taken:     taken,
+		canTest:   canTest,
+		gen:       gen,
 	}
 	f.fields[ifToken].masked = true
-	if m.intForm != nil {
-		f.gen = m.intForm.gen + 1
-	}
-	if ig != nil {
-		if ig.cfg.Source != "store" {
-			m.setToast(notEditable(ig.cfg, "edit"), true)
-			return m.toastTimer()
-		}
-		f.editing = ig.cfg.Nickname
-		f.old = ig.cfg
-		f.fields[ifNick].value = ig.cfg.Nickname
-		f.fields[ifURL].value = ig.cfg.URL
-		f.fields[ifUser].value = ig.cfg.Username
-		f.fields[ifJob].value = ig.cfg.Job
+	if edit != nil {
+		f.editing = edit.Nickname
+		f.old = *edit
+		f.fields[ifNick].value = edit.Nickname
+		f.fields[ifURL].value = edit.URL
+		f.fields[ifUser].value = edit.Username
+		f.fields[ifJob].value = edit.Job
 		f.labels[ifToken] = "API token (empty keeps it)"
 	}
-	m.intForm = f
-	m.page = pageIntegration
-	return nil
+	return f
 }
 
 // integration is the form's values as an integration.
@@ -86,7 +99,7 @@ func (f *intForm) otherJob(in config.Integration) bool {
 	return f.editing != "" && (in.URL != strings.TrimRight(f.old.URL, "/") || in.Job != strings.Trim(f.old.Job, "/"))
 }
 
-func (f *intForm) validate(m *Model) string {
+func (f *intForm) validate() string {
 	in := f.integration()
 	switch {
 	case in.Nickname == "":
@@ -96,23 +109,59 @@ func (f *intForm) validate(m *Model) string {
 	case in.Job == "":
 		return "the job's full name is required"
 	}
-	if in.Nickname != f.editing && m.find(in.Nickname) != nil {
+	if in.Nickname != f.editing && slices.Contains(f.taken, in.Nickname) {
 		return "an integration named " + in.Nickname + " exists already"
 	}
 	return ""
 }
 
-func (m *Model) onIntKey(msg tea.KeyPressMsg) tea.Cmd {
-	f := m.intForm
-	k := m.keys
+func (f intForm) Typing() bool     { return true } // q and ? are typed into the fields
+func (f intForm) Statusless() bool { return true } // a long connection test needs every line
+
+// save is the intent to save the form's integration.
+func (f *intForm) save() tea.Cmd {
+	f.saving = true
+	in := f.integration()
+	return emit(saveIntegrationMsg{in: in, replace: f.editing, fresh: f.otherJob(in)})
+}
+
+func (f intForm) Update(msg tea.Msg) (intForm, tea.Cmd) {
+	switch msg := msg.(type) {
+	case checkStepMsg:
+		if msg.gen != f.gen || !f.testing {
+			return f, nil
+		}
+		s := msg.step
+		s.Name, s.Detail = clean(s.Name), clean(s.Detail)
+		f.steps = append(f.steps, s)
+		return f, nextCheckCmd(msg.next, msg.gen)
+	case checkDoneMsg:
+		if msg.gen != f.gen || !f.testing {
+			return f, nil
+		}
+		return f.onCheckDone(msg)
+	case integrationSavedMsg:
+		if msg.err != nil {
+			f.saving = false
+			f.err = "save failed: " + clean(msg.err.Error())
+		}
+	case spinFrameMsg:
+		f.spin = msg.frame
+	case tea.PasteMsg:
+		f.fields[f.focus].update(msg, f.ik)
+	case tea.KeyPressMsg:
+		return f.onKey(msg)
+	}
+	return f, nil
+}
+
+func (f intForm) onKey(msg tea.KeyPressMsg) (intForm, tea.Cmd) {
+	k := f.keys
 	if key.Matches(msg, k.Esc) {
-		f.gen++ // a test still running is ignored
-		m.intForm = nil
-		m.page = pageMain
-		return nil
+		return f, emit(backMsg{}) // a test still running is ignored: its form is gone
 	}
 	if f.testing || f.saving {
-		return nil
+		return f, nil
 	}
 	switch {
 	case key.Matches(msg, k.Next):
@@ -122,72 +171,179 @@ func (m *Model) onIntKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Submit):
 		if f.focus < len(f.fields)-1 {
 			f.focus++
-			return nil
+			return f, nil
 		}
-		if e := f.validate(m); e != "" {
+		if e := f.validate(); e != "" {
 			f.err = e
-			return nil
+			return f, nil
 		}
 		f.err = ""
 		f.steps = nil
-		in := f.integration()
-		if m.deps.Checker == nil {
-			f.saving = true
-			return saveIntegrationCmd(m.deps.Ctx, m.deps.Store, in, f.editing, f.otherJob(in))
+		if !f.canTest {
+			return f, f.save()
 		}
 		f.testing = true
-		f.gen++
-		return tea.Batch(checkCmd(m.deps.Ctx, m.deps.Checker, in, f.gen), m.startSpinner())
+		f.gen++ // the answers of an earlier test of this form are dropped
+		return f, emit(checkIntegrationMsg{in: f.integration(), gen: f.gen})
 	default:
-		f.fields[f.focus].update(msg, m.ik)
+		f.fields[f.focus].update(msg, f.ik)
 	}
-	return nil
+	return f, nil
 }
 
-func (f *intForm) paste(msg tea.PasteMsg, ik inputKeys) { f.fields[f.focus].update(msg, ik) }
-
-func (m *Model) onCheckStep(msg checkStepMsg) tea.Cmd {
-	f := m.intForm
-	if f == nil || msg.gen != f.gen {
-		return nil
-	}
-	s := msg.step
-	s.Name, s.Detail = clean(s.Name), clean(s.Detail)
-	f.steps = append(f.steps, s)
-	return nextCheckCmd(msg.next, msg.gen)
-}
-
-func (m *Model) onCheckDone(msg checkDoneMsg) tea.Cmd {
-	f := m.intForm
-	if f == nil || msg.gen != f.gen {
-		return nil
-	}
+func (f intForm) onCheckDone(msg checkDoneMsg) (intForm, tea.Cmd) {
 	f.testing = false
 	if msg.err != nil {
 		f.err = "connection test: " + clean(msg.err.Error())
-		return nil
+		return f, nil
 	}
 	for _, s := range f.steps {
 		if !s.OK && !s.Skip {
 			f.err = "not saved: fix the failed step and press enter again"
-			return nil
+			return f, nil
 		}
 	}
 	if len(f.steps) == 0 {
 		f.err = "the connection test reported nothing"
+		return f, nil
+	}
+	return f, f.save()
+}
+
+func (f intForm) Title() string {
+	if f.editing != "" {
+		return "edit " + clean(f.editing)
+	}
+	return "add integration"
+}
+
+func (f intForm) View() string {
+	lines := []string{""}
+	labelW := 0
+	for _, l := range f.labels {
+		labelW = max(labelW, len([]rune(l)))
+	}
+	for i, l := range f.labels {
+		focused := i == f.focus && !f.testing && !f.saving
+		marker := "  "
+		name := cell(l, labelW)
+		if focused {
+			marker = "› "
+			name = f.st.Focused.Render(name)
+		}
+		lines = append(lines, marker+name+"  "+f.fields[i].view(f.width-labelW-6, focused))
+	}
+	lines = append(lines, "")
+	if f.err != "" {
+		// above the steps, so a long connection test cannot push it off a small screen
+		lines = append(lines, "  "+f.st.Err.Render(f.err))
+	}
+	if len(f.steps) > 0 || f.testing {
+		lines = append(lines, "  "+f.st.Header.Render("Connection test"))
+	}
+	for _, s := range f.steps {
+		g, st := "✔", f.st.OK
+		switch {
+		case s.Skip:
+			g, st = "–", f.st.Subtle
+		case s.Warn:
+			g, st = "!", f.st.Warn
+		case !s.OK:
+			g, st = "✘", f.st.Err
+		}
+		head := "  " + g + " " + s.Name + "  "
+		if s.OK || s.Skip || s.Detail == "" {
+			l := "  " + st.Render(g+" "+s.Name)
+			if s.Detail != "" {
+				l += "  " + s.Detail
+			}
+			lines = append(lines, l)
+			continue
+		}
+		// a failed step's verdict and fix are wrapped, not cut: they say what to do
+		indent := strings.Repeat(" ", width(head))
+		wrapped := strings.Split(ansi.Wrap(s.Detail, max(20, f.width-width(head)), " "), "\n")
+		for i, w := range wrapped {
+			if i == 0 {
+				lines = append(lines, "  "+st.Render(g+" "+s.Name)+"  "+w)
+			} else {
+				lines = append(lines, indent+w)
+			}
+		}
+	}
+	switch {
+	case f.testing:
+		lines = append(lines, "  "+f.spinner()+" testing…")
+	case f.saving:
+		lines = append(lines, "  saving…")
+	}
+	return strings.Join(f.body(lines), "\n")
+}
+
+func (f intForm) ShortHelp() []key.Binding {
+	k := f.keys
+	switch {
+	case f.testing || f.saving:
+		return []key.Binding{k.Esc} // other keys wait for the test
+	case f.focus < len(f.fields)-1:
+		// enter moves to the next field until the last one
+		return []key.Binding{k.Next, k.Prev, k.Esc}
+	}
+	sub := key.NewBinding(key.WithKeys(k.Submit.Keys()...), key.WithHelp(k.Submit.Help().Key, "test & save"))
+	return []key.Binding{sub, k.Esc, k.Next, k.Prev}
+}
+
+func (f intForm) FullHelp() [][]key.Binding {
+	k := f.keys
+	return [][]key.Binding{{k.Next, k.Prev, k.Submit, k.Esc}}
+}
+
+// --- root side: opening the form, its test and save, and their answers ---
+
+func (m *Model) openIntForm(ig *integ) tea.Cmd {
+	if ig == nil && !m.keys.Add.Enabled() || ig != nil && !m.keys.Edit.Enabled() {
 		return nil
 	}
-	f.saving = true
-	in := f.integration()
-	return saveIntegrationCmd(m.deps.Ctx, m.deps.Store, in, f.editing, f.otherJob(in))
+	var edit *config.Integration
+	if ig != nil {
+		if ig.cfg.Source != "store" {
+			m.setToast(notEditable(ig.cfg, "edit"), true)
+			return m.toastTimer()
+		}
+		in := ig.cfg
+		edit = &in
+	}
+	var taken []string
+	for _, o := range m.ints {
+		taken = append(taken, o.cfg.Nickname)
+	}
+	m.gen += 1 << 32 // room for the form's own test generations
+	f := newIntForm(m.ctx(), edit, taken, m.deps.Checker != nil, m.gen)
+	m.intForm = &f
+	m.page = pageIntegration
+	m.sizeScreens()
+	return nil
+}
+
+func (m *Model) onCheckIntegration(msg checkIntegrationMsg) tea.Cmd {
+	if m.intForm == nil || m.deps.Checker == nil {
+		return nil
+	}
+	return tea.Batch(checkCmd(m.deps.Ctx, m.deps.Checker, msg.in, msg.gen), m.startSpinner())
+}
+
+func (m *Model) onSaveIntegration(msg saveIntegrationMsg) tea.Cmd {
+	if m.intForm == nil {
+		return nil
+	}
+	return saveIntegrationCmd(m.deps.Ctx, m.deps.Store, msg.in, msg.replace, msg.fresh)
 }
 
 func (m *Model) onIntegrationSaved(msg integrationSavedMsg) tea.Cmd {
-	f := m.intForm
 	if msg.err != nil {
-		if f != nil {
-			f.saving = false
-			f.err = "save failed: " + clean(msg.err.Error())
+		if m.intForm != nil {
+			f, _ := m.intForm.Update(msg) // the form says why
+			m.intForm = &f
 		}
 		return nil
 	}
@@ -240,85 +396,4 @@ func (m *Model) onIntegrationDeleted(msg integrationDeletedMsg) tea.Cmd {
 	m.sel = max(0, min(m.sel, len(m.ints)-1))
 	m.setToast("deleted "+msg.nick, false)
 	return tea.Batch(m.watchCmd(), m.selectIntegration(m.sel), m.toastTimer())
-}
-
-func (m Model) intFormLines() []string {
-	f := m.intForm
-	title := "add integration"
-	if f.editing != "" {
-		title = "edit " + clean(f.editing)
-	}
-	lines := []string{m.header(title), ""}
-	labelW := 0
-	for _, l := range f.labels {
-		labelW = max(labelW, len([]rune(l)))
-	}
-	for i, l := range f.labels {
-		focused := i == f.focus && !f.testing && !f.saving
-		marker := "  "
-		name := cell(l, labelW)
-		if focused {
-			marker = "› "
-			name = m.st.Focused.Render(name)
-		}
-		lines = append(lines, marker+name+"  "+f.fields[i].view(m.width-labelW-6, focused))
-	}
-	lines = append(lines, "")
-	if f.err != "" {
-		// above the steps, so a long connection test cannot push it off a small screen
-		lines = append(lines, "  "+m.st.Err.Render(f.err))
-	}
-	if len(f.steps) > 0 || f.testing {
-		lines = append(lines, "  "+m.st.Header.Render("Connection test"))
-	}
-	for _, s := range f.steps {
-		g, st := "✔", m.st.OK
-		switch {
-		case s.Skip:
-			g, st = "–", m.st.Subtle
-		case s.Warn:
-			g, st = "!", m.st.Warn
-		case !s.OK:
-			g, st = "✘", m.st.Err
-		}
-		head := "  " + g + " " + s.Name + "  "
-		if s.OK || s.Skip || s.Detail == "" {
-			l := "  " + st.Render(g+" "+s.Name)
-			if s.Detail != "" {
-				l += "  " + s.Detail
-			}
-			lines = append(lines, l)
-			continue
-		}
-		// a failed step's verdict and fix are wrapped, not cut: they say what to do
-		indent := strings.Repeat(" ", width(head))
-		wrapped := strings.Split(ansi.Wrap(s.Detail, max(20, m.width-width(head)), " "), "\n")
-		for i, w := range wrapped {
-			if i == 0 {
-				lines = append(lines, "  "+st.Render(g+" "+s.Name)+"  "+w)
-			} else {
-				lines = append(lines, indent+w)
-			}
-		}
-	}
-	switch {
-	case f.testing:
-		lines = append(lines, "  "+spinnerFrames[m.spinFrame]+" testing…")
-	case f.saving:
-		lines = append(lines, "  saving…")
-	}
-	for len(lines) < m.height-1 {
-		lines = append(lines, "")
-	}
-	lines = lines[:m.height-1]
-	k := m.keys
-	sub := key.NewBinding(key.WithKeys(k.Submit.Keys()...), key.WithHelp(k.Submit.Help().Key, "test & save"))
-	if f.testing || f.saving {
-		return append(lines, m.helpBar([]key.Binding{k.Esc})) // other keys wait for the test
-	}
-	if f.focus < len(f.fields)-1 {
-		// enter moves to the next field until the last one
-		return append(lines, m.helpBar([]key.Binding{k.Next, k.Prev, k.Esc}))
-	}
-	return append(lines, m.helpBar([]key.Binding{sub, k.Esc, k.Next, k.Prev}))
 }

@@ -35,6 +35,10 @@ type (
 	// footer owns the status line under the body (the log's search and line
 	// count); without it the line shows the toast.
 	footer interface{ Footer() string }
+	// statusless screens take the status line for their body (the
+	// integration form's connection test needs every line): no toast
+	// shows over them.
+	statusless interface{ Statusless() bool }
 	// typer reports whether keys are typed text now: then q and ? are not
 	// the root's quit and help but go to the screen.
 	typer interface{ Typing() bool }
@@ -105,6 +109,8 @@ func (m Model) top() screen {
 		return m.log
 	case m.page == pageRun && m.run != nil:
 		return m.run
+	case m.page == pageIntegration && m.intForm != nil:
+		return m.intForm
 	}
 	return nil
 }
@@ -121,6 +127,10 @@ func (m *Model) updateTop(msg tea.Msg) tea.Cmd {
 		var s runForm
 		s, cmd = m.run.Update(msg)
 		m.run = &s
+	case m.page == pageIntegration && m.intForm != nil:
+		var s intForm
+		s, cmd = m.intForm.Update(msg)
+		m.intForm = &s
 	}
 	return cmd
 }
@@ -138,6 +148,9 @@ func (m *Model) sizeScreens() {
 	if m.run != nil {
 		m.run.SetSize(w, h)
 	}
+	if m.intForm != nil {
+		m.intForm.SetSize(w, h+1) // statusless
+	}
 }
 
 // screenLines lays a screen out: header, body, status line, hint bar.
@@ -148,13 +161,16 @@ func (m Model) screenLines(s screen) []string {
 	}
 	lines := []string{spread(m.st.Title.Render("jeeves")+" "+s.Title(), right, m.width)}
 	lines = append(lines, strings.Split(s.View(), "\n")...)
-	status := m.toastLine()
-	if f, ok := s.(footer); ok && m.confirm == nil {
-		status = f.Footer()
-	}
 	hints := s.ShortHelp()
 	if m.confirm != nil {
 		hints = m.confirm.ShortHelp()
+	}
+	if sl, ok := s.(statusless); ok && sl.Statusless() {
+		return append(lines, m.helpBar(hints))
+	}
+	status := m.toastLine()
+	if f, ok := s.(footer); ok && m.confirm == nil {
+		status = f.Footer()
 	}
 	return append(lines, status, m.helpBar(hints))
 }
@@ -164,6 +180,8 @@ func (m *Model) back() tea.Cmd {
 	switch m.page {
 	case pageLog:
 		m.log = nil // answers still on their way are dropped
+	case pageIntegration:
+		m.intForm = nil // a test still running is ignored
 	case pageRun:
 		if m.run != nil && !m.run.triggering {
 			m.run = nil
@@ -173,4 +191,14 @@ func (m *Model) back() tea.Cmd {
 	}
 	m.page = pageMain
 	return tea.Batch(m.wantResultsCur(), m.startClock())
+}
+
+// toForm gives the integration form the answers to what it asked.
+func (m *Model) toForm(msg tea.Msg) tea.Cmd {
+	if m.intForm == nil {
+		return nil
+	}
+	f, cmd := m.intForm.Update(msg)
+	m.intForm = &f
+	return cmd
 }

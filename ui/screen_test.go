@@ -38,7 +38,8 @@ func TestScreenBodiesFitTheirSize(t *testing.T) {
 	c := testCtx(80, 21)
 	lv := newLogView(c, "Payments API", 7, 1)
 	rf := newRunForm(c, "Payments API", "payments/api-tests", 0, nil)
-	for name, s := range map[string]screen{"log": &lv, "run": &rf} {
+	f := newIntForm(c, nil, []string{"Payments API"}, true, 1)
+	for name, s := range map[string]screen{"log": &lv, "run": &rf, "integration": &f} {
 		if n := len(splitLines(s.View())); n != 21 {
 			t.Errorf("%s: %d body lines, want 21", name, n)
 		}
@@ -49,3 +50,24 @@ func TestScreenBodiesFitTheirSize(t *testing.T) {
 }
 
 func splitLines(s string) []string { return strings.Split(s, "\n") }
+
+// The integration form refuses a nickname in use from the names it was given.
+func TestIntFormTakenNickname(t *testing.T) {
+	f := newIntForm(testCtx(80, 22), nil, []string{"Payments API"}, false, 1)
+	for i, v := range []string{"Payments API", "https://ci.test", "", "", "pay/main"} {
+		f.fields[i].value = v
+	}
+	f.focus = ifJob
+	f, cmd := f.Update(keyMsg("enter"))
+	if cmd != nil || !strings.Contains(f.err, "exists already") {
+		t.Fatalf("err %q, cmd %v", f.err, cmd != nil)
+	}
+	f.fields[ifNick].value = "Users API"
+	f, cmd = f.Update(keyMsg("enter"))
+	if cmd == nil || !f.saving {
+		t.Fatal("no save asked")
+	}
+	if got, ok := cmd().(saveIntegrationMsg); !ok || got.in.Nickname != "Users API" || got.in.Source != "store" {
+		t.Fatalf("intent %+v", cmd())
+	}
+}

@@ -89,8 +89,6 @@ func (m Model) render() string {
 		lines = m.helpLines()
 	case m.top() != nil:
 		lines = m.screenLines(m.top())
-	case m.page == pageIntegration && m.intForm != nil:
-		lines = m.intFormLines()
 	case m.page == pageSnippet && m.snip != nil:
 		lines = m.snippetLines()
 	default:
