@@ -378,3 +378,57 @@ func TestCompareDeltas(t *testing.T) {
 		t.Errorf("key string %q", s)
 	}
 }
+
+func TestFillMessages(t *testing.T) {
+	full := history(10, "PFFP")
+	full[0].Results.Governance = lint(v("added", "$.a", report.SevError, 1)).Governance
+	full[1].Results.Governance = lint(v("fixed", "$.f", report.SevWarning, 1)).Governance
+	// the same builds without messages, as the store's digests give them
+	bare := make([]Build, len(full))
+	for i, b := range full {
+		bare[i] = b
+		bare[i].Results = stripMessages(b.Results)
+	}
+	tr := Compute(bare, Options{})
+	if tr.Assertions[0].LastError != "" || tr.Lint.Added[0].Message != "" {
+		t.Fatal("messages without messages")
+	}
+	if got := tr.MessageBuilds(); !reflect.DeepEqual(got, []int{9, 10}) {
+		t.Errorf("MessageBuilds = %v, want [9 10] (last failed #9; lint #10 against #9)", got)
+	}
+	m := map[int]report.Results{}
+	for _, n := range tr.MessageBuilds() {
+		m[n] = full[10-n].Results
+	}
+	tr.FillMessages(m)
+	want := Compute(full, Options{})
+	if !reflect.DeepEqual(tr, want) {
+		t.Errorf("filled\n%+v\nwant\n%+v", tr, want)
+	}
+}
+
+func stripMessages(res report.Results) report.Results {
+	var out report.Results
+	for _, c := range res.Collections {
+		c.Executions = slicesClone(c.Executions)
+		for i := range c.Executions {
+			as := append([]report.Assertion(nil), c.Executions[i].Assertions...)
+			for j := range as {
+				as[j].Message = ""
+			}
+			c.Executions[i].Assertions = as
+		}
+		out.Collections = append(out.Collections, c)
+	}
+	for _, g := range res.Governance {
+		vs := append([]report.Violation(nil), g.Violations...)
+		for j := range vs {
+			vs[j].Message = ""
+		}
+		g.Violations = vs
+		out.Governance = append(out.Governance, g)
+	}
+	return out
+}
+
+func slicesClone[T any](s []T) []T { return append([]T(nil), s...) }

@@ -433,3 +433,55 @@ func median(v []int64) int64 {
 	slices.Sort(v)
 	return v[(len(v)-1)/2]
 }
+
+// MessageBuilds lists the builds whose full results FillMessages reads:
+// the build each assertion last failed in and the two builds the lint
+// change compares. Results without messages (the store's history digests)
+// give the trends no error messages until then.
+func (t Trends) MessageBuilds() []int {
+	var out []int
+	for _, a := range t.Assertions {
+		out = append(out, a.LastFailed)
+	}
+	if t.Lint.Previous != 0 {
+		out = append(out, t.Lint.Newest, t.Lint.Previous)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// FillMessages sets the assertions' last errors and the lint changes'
+// messages from the full results of the builds MessageBuilds names. A
+// build missing from full leaves its messages as they are.
+func (t *Trends) FillMessages(full map[int]report.Results) {
+	msgs := map[int]map[AssertionKey]assertState{}
+	for i := range t.Assertions {
+		a := &t.Assertions[i]
+		res, ok := full[a.LastFailed]
+		if !ok {
+			continue
+		}
+		m := msgs[a.LastFailed]
+		if m == nil {
+			m = assertionMap(res)
+			msgs[a.LastFailed] = m
+		}
+		if s, ok := m[a.AssertionKey]; ok && s.o == fail {
+			a.LastError = s.msg
+		}
+	}
+	fill := func(vs []ViolationChange, n int) {
+		res, ok := full[n]
+		if !ok {
+			return
+		}
+		m := violationMap(res)
+		for i := range vs {
+			if s, ok := m[vs[i].ViolationKey]; ok {
+				vs[i].Message = s.message
+			}
+		}
+	}
+	fill(t.Lint.Added, t.Lint.Newest)
+	fill(t.Lint.Fixed, t.Lint.Previous)
+}

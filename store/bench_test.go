@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jeeves-dev/jeeves/insight"
 	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/report"
 )
@@ -157,5 +158,46 @@ func BenchmarkStoreSize(b *testing.B) {
 		b.ReportMetric(float64(fi.Size())/(1<<20), "MiB/1000builds")
 		one, _ := encodeResults(benchResults(b))
 		b.ReportMetric(float64(len(one)), "result-bytes/build")
+		b.ReportMetric(float64(len(encodeDigest(benchResults(b)))), "digest-bytes/build")
 	}
+}
+
+// BenchmarkHistoryTrends reads the history of 1,000 stored builds, each with
+// results (the captured newman and Spectral reports), and computes their
+// trends, then the messages from the full results of the builds they name,
+// as `jeeves trends --all` does. Target: under 50 ms.
+func BenchmarkHistoryTrends(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "jeeves.db")
+	fillStore(b, path, 1, 1000)
+	st, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		hist, _, err := st.History(ctx, "integration-00", 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		builds := make([]insight.Build, len(hist))
+		for i, h := range hist {
+			builds[i] = insight.Build{Number: h.Number, Status: string(h.Status), HasResults: h.ResultsState == ResultsStored, Results: h.Results}
+		}
+		tr := insight.Compute(builds, insight.Options{})
+		full := map[int]report.Results{}
+		for _, n := range tr.MessageBuilds() {
+			if full[n], _, _, err = st.Results(ctx, "integration-00", n); err != nil {
+				b.Fatal(err)
+			}
+		}
+		tr.FillMessages(full)
+		if len(tr.Builds) != 1000 || len(tr.Requests) == 0 {
+			b.Fatalf("%d builds, %d requests", len(tr.Builds), len(tr.Requests))
+		}
+	}
+	// CPU time, not wall time: the machine the numbers come from is shared.
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }

@@ -111,6 +111,7 @@ func (s *Store) DeleteIntegration(ctx context.Context, nickname string) error {
 		`DELETE FROM results WHERE integration = ?`,
 		`DELETE FROM result_data WHERE integration = ?`,
 		`DELETE FROM stages WHERE integration = ?`,
+		`DELETE FROM result_digest WHERE integration = ?`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, nickname); err != nil {
 			return s.wrap("delete integration", err)

@@ -37,15 +37,16 @@ func (s *Store) SaveResults(ctx context.Context, integration string, number int,
 			why = WhyNoReports
 		}
 	}
-	var data []byte
+	var data, digest []byte
 	if state == ResultsStored {
 		var err error
 		if data, err = encodeResults(res); err != nil {
 			return fmt.Errorf("store: encode results of %s #%d: %v", integration, number, err)
 		}
+		digest = encodeDigest(res)
 	}
 	cs, gs := res.Summaries()
-	return retryBusy(ctx, func() error { return s.saveResults(ctx, integration, number, state, why, cs, gs, data) })
+	return retryBusy(ctx, func() error { return s.saveResults(ctx, integration, number, state, why, cs, gs, data, digest) })
 }
 
 // SaveResultsError records that looking at a build failed for a reason that
@@ -88,7 +89,7 @@ VALUES (?, ?, ?, ?, ?)`, integration, number, string(state), info, time.Now().Un
 }
 
 func (s *Store) saveResults(ctx context.Context, integration string, number int, state ResultsState, why string,
-	cs *report.CollectionSummary, gs *report.GovernanceSummary, data []byte) error {
+	cs *report.CollectionSummary, gs *report.GovernanceSummary, data, digest []byte) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap("save results", err)
@@ -101,8 +102,15 @@ func (s *Store) saveResults(ctx context.Context, integration string, number int,
 	if data != nil {
 		_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO result_data (integration, number, encoding, data)
 VALUES (?, ?, ?, ?)`, integration, number, encJSONDeflate, data)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO result_digest (integration, number, data)
+VALUES (?, ?, ?)`, integration, number, digest)
+		}
 	} else {
 		_, err = tx.ExecContext(ctx, `DELETE FROM result_data WHERE integration = ? AND number = ?`, integration, number)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, `DELETE FROM result_digest WHERE integration = ? AND number = ?`, integration, number)
+		}
 	}
 	if err != nil {
 		return s.wrap("save results", err)

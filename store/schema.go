@@ -76,4 +76,16 @@ CREATE TABLE stages (
 	PRIMARY KEY (integration, number)
 ) WITHOUT ROWID;
 `,
+	// 3: what the history insights read of each stored result (history.go),
+	// apart from the full results so that reading a thousand builds' history
+	// neither inflates nor parses JSON. Results stored before it have none;
+	// History computes theirs from the full results once.
+	`
+CREATE TABLE result_digest (
+	integration TEXT NOT NULL,
+	number      INTEGER NOT NULL,
+	data        BLOB NOT NULL,   -- packed by encodeDigest
+	PRIMARY KEY (integration, number)
+);
+`,
 }

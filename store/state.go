@@ -63,6 +63,7 @@ func (s *Store) BindJob(ctx context.Context, integration, url, job string) (drop
 				`DELETE FROM results WHERE integration = ?`,
 				`DELETE FROM result_data WHERE integration = ?`,
 				`DELETE FROM stages WHERE integration = ?`,
+				`DELETE FROM result_digest WHERE integration = ?`,
 			} {
 				if _, err := tx.ExecContext(ctx, q, integration); err != nil {
 					return s.wrap("bind job", err)
