@@ -38,7 +38,8 @@ type AssertionKey struct {
 	Iteration  int    `json:"iteration"`
 }
 
-// String is "Collection › folder › Request › assertion" with " (iteration N)" when set.
+// String is "Collection › folder › Request › assertion", with " (iteration N)"
+// from the second iteration on (most collections run one).
 func (k AssertionKey) String() string {
 	parts := []string{k.Collection}
 	if k.Folder != "" {
@@ -46,7 +47,7 @@ func (k AssertionKey) String() string {
 	}
 	parts = append(parts, k.Request, k.Assertion)
 	s := strings.Join(parts, " › ")
-	if k.Iteration > 0 {
+	if k.Iteration > 1 {
 		s += fmt.Sprintf(" (iteration %d)", k.Iteration)
 	}
 	return s

@@ -123,7 +123,7 @@ func TestAssertionIdentity(t *testing.T) {
 	for _, a := range tr.Assertions {
 		keys = append(keys, a.String()+" "+a.LastError)
 	}
-	want := []string{"C › f › R › a (iteration 2) it2", "C › f › R › dup (iteration 1) second"}
+	want := []string{"C › f › R › a (iteration 2) it2", "C › f › R › dup second"}
 	if !reflect.DeepEqual(keys, want) {
 		t.Errorf("got %q\nwant %q", keys, want)
 	}
@@ -432,3 +432,19 @@ func stripMessages(res report.Results) report.Results {
 }
 
 func slicesClone[T any](s []T) []T { return append([]T(nil), s...) }
+
+func TestSparkline(t *testing.T) {
+	vals := []float64{0, 0.5, 1, 2, -1}
+	got := Sparkline(6, func(i int) (float64, bool) {
+		if i == 5 {
+			return 0, false
+		}
+		return vals[i], true
+	}, 0, 1)
+	if got != "▁▅██▁·" {
+		t.Errorf("sparkline %q", got)
+	}
+	if got := Sparkline(2, func(int) (float64, bool) { return 3, true }, 3, 3); got != "▁▁" {
+		t.Errorf("flat sparkline %q", got)
+	}
+}

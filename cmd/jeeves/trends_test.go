@@ -1,0 +1,212 @@
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func trendsOf(t *testing.T, s *storeSim, args ...string) trendsJSON {
+	t.Helper()
+	code, out, errOut := runCLI(t, s.env, append([]string{"trends", "-i", "Payments API", "--json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("trends %v: exit %d: %s", args, code, errOut)
+	}
+	var tr trendsJSON
+	if err := json.Unmarshal([]byte(out), &tr); err != nil {
+		t.Fatalf("trends --json: %v\n%s", err, out)
+	}
+	return tr
+}
+
+func diffOf(t *testing.T, s *storeSim, wantCode int, args ...string) diffJSON {
+	t.Helper()
+	code, out, errOut := runCLI(t, s.env, append([]string{"diff", "-i", "Payments API"}, append(args, "--json")...)...)
+	if code != wantCode {
+		t.Fatalf("diff %v: exit %d, want %d: %s", args, code, wantCode, errOut)
+	}
+	var d diffJSON
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatalf("diff --json: %v\n%s", err, out)
+	}
+	return d
+}
+
+// On the demo Jenkins: trends fetch results through the store once, then
+// answer offline with no request; diff's exit code follows its JSON.
+func TestTrendsAndDiffFetchOnceThenOffline(t *testing.T) {
+	s := newStoreSim(t)
+	tr := trendsOf(t, s, "--builds", "30")
+	if tr.Integration != "Payments API" || tr.Job != "payments/api-tests" || len(tr.Builds) != 30 {
+		t.Fatalf("trends: %s %s, %d builds", tr.Integration, tr.Job, len(tr.Builds))
+	}
+	with := 0
+	for i, p := range tr.Builds {
+		if i > 0 && p.Number >= tr.Builds[i-1].Number {
+			t.Fatalf("builds not newest first: %d after %d", p.Number, tr.Builds[i-1].Number)
+		}
+		if p.HasResults {
+			with++
+		}
+	}
+	if with < 20 {
+		t.Fatalf("only %d of 30 builds have results", with)
+	}
+	before := s.requests()
+	off := trendsOf(t, s, "--builds", "30", "--offline")
+	if n := s.requests() - before; n != 0 {
+		t.Errorf("trends --offline made %d requests", n)
+	}
+	a, _ := json.Marshal(tr)
+	b, _ := json.Marshal(off)
+	if string(a) != string(b) {
+		t.Errorf("offline trends differ from online ones")
+	}
+	// diff each build with results against the one before it: the exit code says whether new failures came
+	prev := -1
+	checked := 0
+	for i := len(tr.Builds) - 1; i >= 0; i-- {
+		p := tr.Builds[i]
+		if !p.HasResults {
+			continue
+		}
+		if prev >= 0 {
+			pb := tr.Builds[prev]
+			want := 0
+			if p.Failed > 0 && pb.Failed == 0 {
+				want = 1
+			}
+			d := diffOf(t, s, want, strconv.Itoa(p.Number), "--offline")
+			if d.A != p.Number || d.B != pb.Number || d.Regressed != (want == 1) || d.FailedDelta != p.Failed-pb.Failed {
+				t.Errorf("diff #%d: %+v against #%d (failed %d, before %d)", p.Number, d, pb.Number, p.Failed, pb.Failed)
+			}
+			if want == 1 && len(d.NewFailing) != p.Failed {
+				t.Errorf("diff #%d: %d new failing, want %d", p.Number, len(d.NewFailing), p.Failed)
+			}
+			checked++
+		}
+		prev = i
+	}
+	if checked < 10 {
+		t.Errorf("only %d diffs checked", checked)
+	}
+	if n := s.requests() - before; n != 0 {
+		t.Errorf("diff --offline made %d requests", n)
+	}
+}
+
+func TestDiffAndTrendsErrors(t *testing.T) {
+	s := newStoreSim(t)
+	tr := trendsOf(t, s, "--builds", "10")
+	running := tr.Builds[0].Number // the demo's newest build is running
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"diff", "-i", "Payments API"}, 2, "jeeves diff: give build A"},
+		{[]string{"diff", "-i", "Payments API", "1", "2", "3"}, 2, "jeeves diff: give build A"},
+		{[]string{"diff", "-i", "Payments API", "x"}, 2, `jeeves diff: "x" is not a build number`},
+		{[]string{"diff", "-i", "Payments API", "7", "7"}, 2, "jeeves diff: build #7 against itself"},
+		{[]string{"diff", "-i", "Payments API", "1"}, 2, "jeeves diff: #1 is the job's first build"},
+		{[]string{"diff", "-i", "Payments API", "999"}, 2, `jeeves diff: build #999 of "Payments API": not found (Jenkins has no such build)`},
+		{[]string{"diff", "-i", "Payments API", "999", "--offline"}, 2, `jeeves diff: build #999 of "Payments API": not found (not in the store)`},
+		{[]string{"diff", "-i", "Payments API", strconv.Itoa(running), "--offline"}, 2, "has no results: still running"},
+		{[]string{"diff", "-i", "Nobody", "5"}, 2, "Nobody"},
+		{[]string{"trends", "-i", "Payments API", "--builds", "0"}, 2, "jeeves trends: --builds must be 1 or more, not 0"},
+		{[]string{"trends", "-i", "Payments API", "extra"}, 2, `jeeves trends: unexpected argument "extra"`},
+		{[]string{"trends", "-i", "Orders", "--offline"}, 1, `no builds of "Orders" in the store`},
+	} {
+		code, out, errOut := runCLI(t, s.env, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.msg) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q (stdout %q); want exit %d and one line with %q", tc.args, code, errOut, out, tc.code, tc.msg)
+		}
+	}
+	// no store at all
+	env := map[string]string{"JEEVES_CONFIG": s.env["JEEVES_CONFIG"], "JT": s.env["JT"], "JEEVES_STORE": t.TempDir() + "/none.db"}
+	if code, _, errOut := runCLI(t, env, "trends", "-i", "Payments API", "--offline"); code != 1 || !strings.Contains(errOut, "no store at") {
+		t.Errorf("trends --offline without a store: exit %d, %q", code, errOut)
+	}
+	// Jenkins unreachable
+	env["JEEVES_STORE"] = s.env["JEEVES_STORE"]
+	cfg := strings.ReplaceAll(readFile(t, s.env["JEEVES_CONFIG"]), s.url, "http://127.0.0.1:1")
+	env["JEEVES_CONFIG"] = writeTemp(t, "config.toml", cfg)
+	for _, args := range [][]string{{"trends", "-i", "Payments API"}, {"diff", "-i", "Payments API", "999"}} {
+		if code, _, errOut := runCLI(t, env, args...); code != 3 {
+			t.Errorf("%v with Jenkins down: exit %d, %q; want 3", args, code, errOut)
+		}
+	}
+}
+
+// A store written by a jeeves from before the history digests: trends say
+// so once and give the same answer.
+func TestTrendsOnAStoreFromAnOlderJeeves(t *testing.T) {
+	s := newStoreSim(t)
+	want := trendsOf(t, s, "--builds", "20")
+	db, err := sql.Open("sqlite", s.env["JEEVES_STORE"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TABLE result_digest`, `PRAGMA user_version=1`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	code, out, errOut := runCLI(t, s.env, "trends", "-i", "Payments API", "--json", "--builds", "20", "--offline")
+	if code != 0 || !strings.Contains(errOut, "were stored by an older jeeves; their history was computed from the full results once") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var got trendsJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(want)
+	b, _ := json.Marshal(got)
+	if string(a) != string(b) {
+		t.Errorf("trends changed after the migration")
+	}
+	if code, _, errOut := runCLI(t, s.env, "trends", "-i", "Payments API", "--builds", "20", "--offline"); code != 0 || errOut != "" {
+		t.Errorf("second run: exit %d, stderr %q (the digests were saved the first time)", code, errOut)
+	}
+}
+
+func TestTrendsTextFitsEightyColumns(t *testing.T) {
+	s := newStoreSim(t)
+	code, out, errOut := runCLI(t, s.env, "trends", "-i", "Payments API")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Payments API (payments/api-tests): 50 builds", "pass rate", "lint E+W", "Assertions"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if n := len([]rune(l)); n > 80 {
+			t.Errorf("line of %d columns: %q", n, l)
+		}
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func writeTemp(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
