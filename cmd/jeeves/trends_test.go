@@ -151,7 +151,7 @@ func TestTrendsOnAStoreFromAnOlderJeeves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TABLE result_digest`, `PRAGMA user_version=1`} {
+	for _, q := range []string{`DROP TABLE result_digest`, `PRAGMA user_version=2`} {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)
 		}
