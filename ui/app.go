@@ -68,7 +68,7 @@ type Model struct {
 	sel   int
 	focus focusArea
 	page  page
-	help  bool
+	help  *helpView // the ? overlay, over any screen
 
 	// builds table of the selected integration
 	filter    int
@@ -270,8 +270,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case backMsg:
 		return m, m.back()
 	case openHelpMsg:
-		m.help = true
+		m.openHelp()
 		return m, nil
+	case closeHelpMsg:
+		m.help = nil
+		return m, m.startClock()
 	case toastMsg:
 		m.setToast(msg.text, msg.isErr)
 		return m, m.toastTimer()
@@ -301,8 +304,6 @@ func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	case m.searching:
 		m.search.update(msg, m.ik)
 		m.rebuild()
-	case m.page == pageSnippet && m.snip != nil:
-		m.snip.paste(msg, m.ik, m.deps.Snippets)
 	case m.top() != nil:
 		return m.updateTop(msg)
 	}
@@ -324,13 +325,13 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.onConfirmKey(msg)
 	}
 	// 2. help overlay
-	if m.help {
-		if key.Matches(msg, m.keys.Help, m.keys.Esc) {
-			m.help = false
-		} else if key.Matches(msg, m.keys.Quit) {
+	if m.help != nil {
+		if key.Matches(msg, m.keys.Quit) {
 			return tea.Quit
 		}
-		return nil
+		h, cmd := m.help.Update(msg)
+		m.help = &h
+		return cmd
 	}
 	// 3. pages with their own input
 	if s := m.top(); s != nil {
@@ -339,15 +340,11 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			case key.Matches(msg, m.keys.Quit):
 				return tea.Quit
 			case key.Matches(msg, m.keys.Help):
-				m.help = true
+				m.openHelp()
 				return nil
 			}
 		}
 		return m.updateTop(msg)
-	}
-	switch m.page {
-	case pageSnippet:
-		return m.onSnippetKey(msg)
 	}
 	// 4. the search field swallows keys
 	if m.searching {
@@ -362,7 +359,7 @@ func (m *Model) onMainKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Help):
-		m.help = true
+		m.openHelp()
 		return nil
 	case key.Matches(msg, k.Tab):
 		if m.focus == focusBuilds {

@@ -241,7 +241,7 @@ func (m *Model) onSpin() tea.Cmd {
 
 // needsClock reports whether something on screen shows a running time.
 func (m Model) needsClock() bool {
-	if m.page != pageMain || m.help || m.tooSmall() {
+	if m.page != pageMain || m.help != nil || m.tooSmall() {
 		return false // no elapsed time on screen
 	}
 	ig := m.cur()

@@ -111,6 +111,8 @@ func (m Model) top() screen {
 		return m.run
 	case m.page == pageIntegration && m.intForm != nil:
 		return m.intForm
+	case m.page == pageSnippet && m.snip != nil:
+		return m.snip
 	}
 	return nil
 }
@@ -131,6 +133,10 @@ func (m *Model) updateTop(msg tea.Msg) tea.Cmd {
 		var s intForm
 		s, cmd = m.intForm.Update(msg)
 		m.intForm = &s
+	case m.page == pageSnippet && m.snip != nil:
+		var s snippetView
+		s, cmd = m.snip.Update(msg)
+		m.snip = &s
 	}
 	return cmd
 }
@@ -150,6 +156,12 @@ func (m *Model) sizeScreens() {
 	}
 	if m.intForm != nil {
 		m.intForm.SetSize(w, h+1) // statusless
+	}
+	if m.snip != nil {
+		m.snip.SetSize(w, h)
+	}
+	if m.help != nil {
+		m.help.SetSize(w, h+1) // statusless
 	}
 }
 
@@ -182,6 +194,8 @@ func (m *Model) back() tea.Cmd {
 		m.log = nil // answers still on their way are dropped
 	case pageIntegration:
 		m.intForm = nil // a test still running is ignored
+	case pageSnippet:
+		m.snip = nil
 	case pageRun:
 		if m.run != nil && !m.run.triggering {
 			m.run = nil

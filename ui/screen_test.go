@@ -71,3 +71,27 @@ func TestIntFormTakenNickname(t *testing.T) {
 		t.Fatalf("intent %+v", cmd())
 	}
 }
+
+// ? shows the keys of the screen under it and esc goes back to that screen;
+// on the snippet's text fields ? is typed instead.
+func TestHelpOverlayShowsTheScreensKeys(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.m.deps.Snippets = fakeSnippets{}
+	h.start(100, 30)
+	h.key("p", "?")
+	if s := plain(h); !strings.Contains(s, "copy snippet") || strings.Contains(s, "abort") {
+		t.Fatalf("help over the snippet:\n%s", s)
+	}
+	h.key("esc")
+	if s := plain(h); !strings.Contains(s, "pipeline snippet") || h.m.help != nil {
+		t.Fatalf("esc did not go back to the snippet:\n%s", s)
+	}
+	h.key("tab", "?") // the collection field
+	if h.m.help != nil || !strings.HasSuffix(h.m.snip.collection.value, "?") {
+		t.Fatalf("? on a text field: help %v, value %q", h.m.help != nil, h.m.snip.collection.value)
+	}
+	h.key("esc", "?")
+	if s := plain(h); !strings.Contains(s, "abort") || !strings.Contains(s, "snippet") {
+		t.Fatalf("help over the builds table:\n%s", s)
+	}
+}

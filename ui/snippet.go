@@ -7,8 +7,11 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// snippetView builds the Jenkinsfile stage for the pipeline.
+// snippetView builds the Jenkinsfile stage for the pipeline. The generator
+// is a pure function of the choices (no IO), so the view runs it itself.
 type snippetView struct {
+	screenCtx
+	gen        Snippets // nil: the view says it is unavailable
 	tool, os   int
 	collection field
 	env        field
@@ -26,26 +29,24 @@ var (
 
 const snippetFields = 5
 
-func (m *Model) openSnippet() tea.Cmd {
-	s := &snippetView{}
+func newSnippetView(c screenCtx, g Snippets) snippetView {
+	s := snippetView{screenCtx: c, gen: g}
 	s.collection.value = "collections/api.postman_collection.json"
-	s.render(m.deps.Snippets)
-	m.snip = s
-	m.page = pageSnippet
-	return nil
+	s.render()
+	return s
 }
 
 func (s *snippetView) options() SnippetOptions {
 	return SnippetOptions{Tool: snippetTools[s.tool], Collection: s.collection.value, Environment: s.env.value, Lint: s.lint.value, OS: snippetOSes[s.os]}
 }
 
-// render regenerates the snippet (a pure function, no IO).
-func (s *snippetView) render(g Snippets) {
-	if g == nil {
+// render regenerates the snippet.
+func (s *snippetView) render() {
+	if s.gen == nil {
 		s.text, s.err = "", "the snippet generator is not available in this build"
 		return
 	}
-	t, err := g.Snippet(s.options())
+	t, err := s.gen.Snippet(s.options())
 	s.text, s.err = t, ""
 	if err != nil {
 		s.text, s.err = "", clean(err.Error())
@@ -64,21 +65,28 @@ func (s *snippetView) textField() *field {
 	return nil
 }
 
-func (s *snippetView) paste(msg tea.PasteMsg, ik inputKeys, g Snippets) {
-	if f := s.textField(); f != nil {
-		f.update(msg, ik)
-		s.render(g)
+// Typing: on a text field q, ? and y are typed; on tool and OS they act.
+func (s snippetView) Typing() bool { return s.textField() != nil }
+
+func (s snippetView) Update(msg tea.Msg) (snippetView, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.PasteMsg:
+		if f := s.textField(); f != nil {
+			f.update(msg, s.ik)
+			s.render()
+		}
+	case tea.KeyPressMsg:
+		return s.onKey(msg)
 	}
+	return s, nil
 }
 
-func (m *Model) onSnippetKey(msg tea.KeyPressMsg) tea.Cmd {
-	s := m.snip
-	k := m.keys
+func (s snippetView) onKey(msg tea.KeyPressMsg) (snippetView, tea.Cmd) {
+	k := s.keys
 	f := s.textField()
 	switch {
 	case key.Matches(msg, k.Esc):
-		m.page = pageMain
-		m.snip = nil
+		return s, emit(backMsg{})
 	case key.Matches(msg, k.Next):
 		s.focus = (s.focus + 1) % snippetFields
 	case key.Matches(msg, k.Prev):
@@ -86,17 +94,15 @@ func (m *Model) onSnippetKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Submit):
 		s.focus = (s.focus + 1) % snippetFields
 	case key.Matches(msg, k.PageDown):
-		s.top = min(s.top+m.snippetRoom(), max(0, len(s.body())-m.snippetRoom()))
+		s.top = min(s.top+s.room(), max(0, len(s.lines())-s.room()))
 	case key.Matches(msg, k.PageUp):
-		s.top = max(0, s.top-m.snippetRoom())
+		s.top = max(0, s.top-s.room())
 	case f == nil && key.Matches(msg, k.CopySnippet):
 		if s.text == "" {
-			return nil
+			return s, nil
 		}
-		m.setToast("snippet copied ("+itoa(len(strings.Split(s.text, "\n")))+" lines)", false)
-		return tea.Batch(tea.SetClipboard(s.text), m.toastTimer())
-	case f == nil && key.Matches(msg, k.Quit):
-		return tea.Quit
+		n := len(strings.Split(s.text, "\n"))
+		return s, tea.Batch(tea.SetClipboard(s.text), emit(toastMsg{text: "snippet copied (" + itoa(n) + " lines)"}))
 	case f == nil && key.Matches(msg, k.Right, k.Toggle, k.Left):
 		d := 1
 		if key.Matches(msg, k.Left) {
@@ -107,23 +113,24 @@ func (m *Model) onSnippetKey(msg tea.KeyPressMsg) tea.Cmd {
 		} else {
 			s.os = (s.os + d + len(snippetOSes)) % len(snippetOSes)
 		}
-		s.render(m.deps.Snippets)
+		s.render()
 	case f != nil:
-		if f.update(msg, m.ik) {
-			s.render(m.deps.Snippets)
+		if f.update(msg, s.ik) {
+			s.render()
 		}
 	}
-	return nil
+	return s, nil
 }
 
-func (m Model) snippetLines() []string {
-	s := m.snip
-	lines := []string{m.header("pipeline snippet"), ""}
+func (s snippetView) Title() string { return "pipeline snippet" }
+
+func (s snippetView) View() string {
+	lines := []string{""}
 	choice := func(opts []string, sel int) string {
 		var out []string
 		for i, o := range opts {
 			if i == sel {
-				o = m.st.Active.Render(o)
+				o = s.st.Active.Render(o)
 			}
 			out = append(out, o)
 		}
@@ -136,55 +143,70 @@ func (m Model) snippetLines() []string {
 		name := cell(l, 12)
 		if focused {
 			marker = "› "
-			name = m.st.Focused.Render(name)
+			name = s.st.Focused.Render(name)
 		}
 		var v string
 		switch i {
 		case 0:
 			v = choice(snippetTools, s.tool)
 		case 1:
-			v = s.collection.view(m.width-18, focused)
+			v = s.collection.view(s.width-18, focused)
 		case 2:
-			v = s.env.view(m.width-18, focused)
+			v = s.env.view(s.width-18, focused)
 		case 3:
-			v = s.lint.view(m.width-18, focused)
+			v = s.lint.view(s.width-18, focused)
 		case 4:
 			v = choice(snippetOSes, s.os)
 		}
 		lines = append(lines, marker+name+"  "+v)
 	}
-	lines = append(lines, m.st.Border.Render(strings.Repeat("─", m.width)))
+	lines = append(lines, s.st.Border.Render(strings.Repeat("─", s.width)))
 	if s.err != "" {
-		lines = append(lines, m.st.Err.Render(s.err))
+		lines = append(lines, s.st.Err.Render(s.err))
 	}
-	room := m.snippetRoom()
-	body := s.body()
+	room := s.room()
+	body := s.lines()
 	top := min(s.top, max(0, len(body)-room))
 	for i := top; i < len(body) && i < top+room; i++ {
 		lines = append(lines, cleanLog(body[i], false))
 	}
-	for len(lines) < m.height-2 {
-		lines = append(lines, "")
-	}
-	k := m.keys
-	hints := []key.Binding{k.Next, k.Toggle, k.CopySnippet, k.PageDown, k.Esc}
-	if s.textField() != nil {
-		// space and y are typed into a text field: copying works from tool and OS
-		hints = []key.Binding{k.Next, k.Prev, k.PageDown, k.Esc}
-	}
-	return append(lines[:m.height-2], m.toastLine(), m.helpBar(hints))
+	return strings.Join(s.body(lines), "\n")
 }
 
-// body is the snippet's lines.
-func (s *snippetView) body() []string {
+func (s snippetView) ShortHelp() []key.Binding {
+	k := s.keys
+	if s.textField() != nil {
+		// space and y are typed into a text field: copying works from tool and OS
+		return []key.Binding{k.Next, k.Prev, k.PageDown, k.Esc}
+	}
+	return []key.Binding{k.Next, k.Toggle, k.CopySnippet, k.PageDown, k.Esc}
+}
+
+func (s snippetView) FullHelp() [][]key.Binding {
+	k := s.keys
+	return [][]key.Binding{{k.Next, k.Prev, k.Toggle, k.Left, k.Right}, {k.CopySnippet, k.PageDown, k.PageUp}, {k.Esc, k.Help, k.Quit}}
+}
+
+// lines are the snippet's lines.
+func (s snippetView) lines() []string {
 	return strings.Split(strings.TrimRight(s.text, "\n"), "\n")
 }
 
-// snippetRoom is how many snippet lines fit under the five fields and the rule.
-func (m Model) snippetRoom() int {
-	used := 2 + snippetFields + 1 // header, blank, fields, rule
-	if m.snip != nil && m.snip.err != "" {
+// room is how many snippet lines fit under the five fields and the rule.
+func (s snippetView) room() int {
+	used := 1 + snippetFields + 1 // blank, fields, rule
+	if s.err != "" {
 		used++
 	}
-	return max(1, m.height-used-2)
+	return max(1, s.height-used)
+}
+
+// --- root side ---
+
+func (m *Model) openSnippet() tea.Cmd {
+	s := newSnippetView(m.ctx(), m.deps.Snippets)
+	m.snip = &s
+	m.page = pageSnippet
+	m.sizeScreens()
+	return nil
 }

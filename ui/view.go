@@ -85,12 +85,10 @@ func (m Model) render() string {
 	}
 	var lines []string
 	switch {
-	case m.help:
-		lines = m.helpLines()
+	case m.help != nil:
+		lines = m.screenLines(m.help)
 	case m.top() != nil:
 		lines = m.screenLines(m.top())
-	case m.page == pageSnippet && m.snip != nil:
-		lines = m.snippetLines()
 	default:
 		lines = m.mainLines()
 	}
@@ -456,52 +454,4 @@ func (m Model) fullHelp() [][]key.Binding {
 		{k.Log, k.Run, k.Rerun, k.Abort, k.Open, k.Copy, k.Refresh},
 		{k.Add, k.Edit, k.Delete, k.Snippet, k.Help, k.Quit},
 	}
-}
-
-func (m Model) helpLines() []string {
-	lines := []string{m.header(m.st.Header.Render("keys")), ""}
-	groups := m.fullHelp()
-	const colW = 26
-	perRow := max(1, m.width/colW)
-	for gi := 0; gi < len(groups); gi += perRow {
-		end := min(len(groups), gi+perRow)
-		var cols [][]string
-		maxLen := 0
-		for _, g := range groups[gi:end] {
-			var c []string
-			for _, b := range g {
-				if b.Enabled() {
-					h := b.Help()
-					c = append(c, "  "+m.st.HelpKey.Render(cell(h.Key, 9))+" "+cell(h.Desc, colW-12))
-				}
-			}
-			cols = append(cols, c)
-			maxLen = max(maxLen, len(c))
-		}
-		for i := 0; i < maxLen; i++ {
-			var b strings.Builder
-			for ci := range cols {
-				if i < len(cols[ci]) {
-					b.WriteString(cols[ci][i])
-				} else {
-					b.WriteString(strings.Repeat(" ", colW))
-				}
-			}
-			lines = append(lines, strings.TrimRight(b.String(), " "))
-		}
-		lines = append(lines, "")
-	}
-	switch {
-	case m.opts.ReadOnly && m.opts.ReadOnlyWhy != "":
-		lines = append(lines, m.st.Subtle.Render("  read-only: "+m.opts.ReadOnlyWhy+"; run, re-run and abort are off"))
-	case m.opts.ReadOnly:
-		lines = append(lines, m.st.Subtle.Render("  read-only: run, re-run, abort, add, edit and delete are off"))
-	}
-	if m.opts.NoIntegrationEdits {
-		lines = append(lines, m.st.Subtle.Render("  integrations come from the server's config: add, edit and delete are off"))
-	}
-	for len(lines) < m.height-1 {
-		lines = append(lines, "")
-	}
-	return append(lines[:m.height-1], m.helpBar([]key.Binding{m.keys.Esc, m.keys.Quit}))
 }
