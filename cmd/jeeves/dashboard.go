@@ -88,20 +88,11 @@ func runDashboard(e *env) error {
 	if n := st.Notice(); n != "" {
 		notices = append([]string{n}, notices...)
 	}
-	// history stored under a nickname the config now points at another job
-	// is that job's, not this one's: drop it before showing anything
-	for _, in := range opts.Integrations {
-		bctx, bcancel := context.WithTimeout(ctx, 5*time.Second)
-		dropped, err := st.BindJob(bctx, in.Nickname, in.URL, in.Job)
-		bcancel()
-		if err != nil {
-			return failErr(err)
-		}
-		if dropped {
-			notices = append(notices, fmt.Sprintf("%s now names job %s; the builds stored for its previous job were dropped",
-				termtext.Clean(in.Nickname), termtext.Clean(in.Job)))
-		}
+	bound, err := bindJobs(ctx, st, opts.Integrations)
+	if err != nil {
+		return failErr(err)
 	}
+	notices = append(notices, bound...)
 	opts.Notice = strings.Join(notices, "; ")
 
 	logger, closeLog := openDashboardLog(e.getenv, *demo, st.Path())
@@ -125,12 +116,32 @@ func runDashboard(e *env) error {
 	if opts.NoColor {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	_, err := tea.NewProgram(ui.New(deps, opts), popts...).Run()
+	_, err = tea.NewProgram(ui.New(deps, opts), popts...).Run()
 	cancel()
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return failErr(fmt.Errorf("dashboard: %v", err))
 	}
 	return nil
+}
+
+// bindJobs drops the history stored under a nickname the config now points
+// at another job (it is that job's, not this one's) before anything shows
+// it, and says so in one notice each.
+func bindJobs(ctx context.Context, st *store.Store, ints []config.Integration) ([]string, error) {
+	var notices []string
+	for _, in := range ints {
+		bctx, bcancel := context.WithTimeout(ctx, 5*time.Second)
+		dropped, err := st.BindJob(bctx, in.Nickname, in.URL, in.Job)
+		bcancel()
+		if err != nil {
+			return nil, err
+		}
+		if dropped {
+			notices = append(notices, fmt.Sprintf("%s now names job %s; the builds stored for its previous job were dropped",
+				termtext.Clean(in.Nickname), termtext.Clean(in.Job)))
+		}
+	}
+	return notices, nil
 }
 
 // maxLogSize is where the dashboard log is rotated (to jeeves.log.1) at start.
