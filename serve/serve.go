@@ -37,6 +37,7 @@ import (
 	"github.com/jeeves-dev/jeeves/internal/termtext"
 	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/ui"
+	"github.com/jeeves-dev/jeeves/watch"
 )
 
 // Options is what the server needs from the command that starts it.
@@ -46,8 +47,10 @@ type Options struct {
 	Refresh      time.Duration
 
 	// Deps are shared by every session: Jenkins (watching through each
-	// integration's own token), Store, Snippets, Clock. Per-session
-	// fields (Ctx, Actions, Log, Browser, Checker) are set by the server.
+	// integration's own token), Store, Snippets, Clock, and the Engine
+	// (nil: New makes one over Jenkins and Store, so Jenkins sees one poller
+	// whatever the number of sessions). Per-session fields (Ctx, Actions,
+	// Log, Browser, Checker) are set by the server.
 	Deps ui.Deps
 	// UserAPI makes a Jenkins client for in as given (serve passes in with
 	// a mapped user's name and token source in place of the integration's).
@@ -75,6 +78,9 @@ type Server struct {
 	srv    *ssh.Server
 	hostFP string
 
+	engine     *watch.Engine
+	stopEngine context.CancelFunc // the engine New made; nil when given
+
 	mu       sync.Mutex
 	sessions map[*session]struct{}
 	closing  bool
@@ -90,6 +96,7 @@ type session struct {
 	remote  string
 	start   time.Time
 	prog    atomic.Pointer[tea.Program]
+	model   *ui.Model    // the session's dashboard, closed (unsubscribed) when the session ends
 	lastIn  atomic.Int64 // unix nanos of the last key, paste or mouse input
 	reason  atomic.Pointer[string]
 	sshSess ssh.Session
@@ -148,6 +155,17 @@ func New(o Options) (*Server, error) {
 	if s.audit, err = openAudit(o.Serve.AuditLog, o.Deps.Clock); err != nil {
 		return nil, err
 	}
+	s.engine = o.Deps.Engine
+	if s.engine == nil {
+		var st watch.Store
+		if o.Deps.Store != nil {
+			st = o.Deps.Store
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		s.engine = watch.New(ctx, watch.Config{Connector: o.Deps.Jenkins, Store: st, Refresh: o.Refresh, Clock: o.Deps.Clock,
+			Log: o.Log.With("part", "engine")})
+		s.stopEngine = cancel
+	}
 	s.srv, err = wish.NewServer(
 		wish.WithAddress(o.Serve.Addr),
 		wish.WithVersion("jeeves"),
@@ -169,6 +187,7 @@ func New(o Options) (*Server, error) {
 	)
 	if err != nil {
 		s.audit.Close()
+		s.closeEngine()
 		return nil, fmt.Errorf("serve: %v", err)
 	}
 	return s, nil
@@ -252,6 +271,9 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 				"duration", s.o.Deps.Clock().Sub(se.start).Round(time.Second).String(), "why", why)
 		}()
 		next(sess)
+		if se.model != nil {
+			se.model.Close() // the engine stops polling what no session watches
+		}
 		if r := se.reason.Load(); r != nil {
 			// after the dashboard's last frame (it left the alternate screen)
 			fmt.Fprint(sess, "\r\njeeves serve: "+*r+"\r\n")
@@ -304,6 +326,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 		}
 	}
 	deps := s.o.Deps
+	deps.Engine = s.engine
 	deps.Ctx = sess.Context()
 	deps.Browser = nil // o shows the URL: the browser is on the laptop, not here
 	deps.Checker = nil
@@ -338,7 +361,9 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	if opts.NoColor {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
 	}
-	p := tea.NewProgram(ui.New(deps, opts), popts...)
+	m := ui.New(deps, opts)
+	se.model = &m
+	p := tea.NewProgram(m, popts...)
 	se.prog.Store(p)
 	s.mu.Lock()
 	closing := s.closing
@@ -364,6 +389,7 @@ func (s *Server) Sessions() int {
 // with a message and returns nil. Other errors are the listener's.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.audit.Close()
+	defer s.closeEngine()
 	done := make(chan error, 1)
 	go func() { done <- s.srv.Serve(ln) }()
 	idle := time.NewTicker(min(s.o.Serve.IdleTimeout/4, 10*time.Second))
@@ -384,6 +410,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			<-done
 			return nil
 		}
+	}
+}
+
+// closeEngine stops the engine New made and waits for its goroutines.
+func (s *Server) closeEngine() {
+	if s.stopEngine != nil {
+		s.stopEngine()
+		s.engine.Wait()
 	}
 }
 

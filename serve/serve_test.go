@@ -725,3 +725,21 @@ func TestNewErrors(t *testing.T) {
 		t.Fatalf("no authorized_keys: %v", err)
 	}
 }
+
+// Every session watches through the one engine: ten sessions make one
+// build list request, not ten, and fewer probes than sessions.
+func TestSessionsShareOnePoller(t *testing.T) {
+	r := newRig(t, nil)
+	var cs []*client
+	for i := 0; i < 10; i++ {
+		c := r.connect([]string{"alice", "bob", "carol"}[i%3], 80+i, 24, nil)
+		cs = append(cs, c)
+	}
+	for _, c := range cs {
+		c.waitFor("#12", 10*time.Second)
+	}
+	st := r.sim.Stats()
+	if st["builds"].Requests != 1 || st["job"].Requests >= len(cs) {
+		t.Fatalf("10 sessions made %d list and %d probe requests; one poller makes 1 list and a probe per interval", st["builds"].Requests, st["job"].Requests)
+	}
+}
