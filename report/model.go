@@ -1,5 +1,5 @@
 // Package report parses API-test and API-lint reports (newman, Postman CLI,
-// JUnit, Jenkins testReport, Spectral, SARIF) into one results model.
+// JUnit, Jenkins testReport, Spectral, SARIF, Postman CLI lint) into one results model.
 // It knows nothing about the UI.
 package report
 
@@ -28,6 +28,8 @@ const (
 	KindJenkinsTests   Kind = "jenkins-testreport"
 	KindSpectralJSON   Kind = "spectral-json"
 	KindSARIF          Kind = "sarif"
+	// KindPostmanLintJSON is `postman spec lint --output json`.
+	KindPostmanLintJSON Kind = "postman-lint-json"
 )
 
 // Results is everything parsed for one build (or a set of files).

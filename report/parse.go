@@ -42,7 +42,7 @@ func (e *TooLargeError) Error() string {
 }
 
 // ErrUnknownFormat is returned (wrapped) when content matches no known report format.
-var ErrUnknownFormat = errors.New("not a known report (newman or Postman CLI JSON, JUnit XML, Jenkins testReport JSON, Spectral JSON, SARIF)")
+var ErrUnknownFormat = errors.New("not a known report (newman or Postman CLI JSON, JUnit XML, Jenkins testReport JSON, Spectral JSON, SARIF, Postman CLI lint JSON)")
 
 func humanBytes(n int64) string {
 	switch {
@@ -145,6 +145,8 @@ func Parse(r io.Reader, name string, opts Options) (Results, error) {
 		res, err = parseSpectral(br, name)
 	case KindSARIF:
 		res, err = parseSARIF(br, name)
+	case KindPostmanLintJSON:
+		res, err = parsePostmanLint(br, name)
 	default:
 		return Results{}, fmt.Errorf("%s: %w", name, ErrUnknownFormat)
 	}
@@ -216,7 +218,17 @@ func Detect(head []byte, name string) Kind {
 	case '[':
 		return detectArray(trimmed)
 	case '{':
-		return detectObject(trimmed, ext)
+		if k := detectObject(trimmed, ext); k != KindUnknown {
+			return k
+		}
+		if detectPostmanLint(trimmed) {
+			return KindPostmanLintJSON
+		}
+		return KindUnknown
+	}
+	// The Postman CLI prints its lint JSON on stdout, perhaps after a notice.
+	if start := postmanLintStart(head); start > 0 && detectPostmanLint(head[start:]) {
+		return KindPostmanLintJSON
 	}
 	return KindUnknown
 }

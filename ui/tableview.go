@@ -337,7 +337,10 @@ func (m Model) detailText(ig *integ, r row) string {
 			s = clean(shortDefinition(v.File, ig.cfg.Job)) + ":"
 		}
 		if v.Line > 0 {
-			s += fmt.Sprintf("%d:%d", v.Line, v.Column)
+			s += fmt.Sprintf("%d", v.Line)
+			if v.Column > 0 { // the Postman CLI's lint JSON has no column
+				s += fmt.Sprintf(":%d", v.Column)
+			}
 		}
 		if s != "" {
 			s += "  "

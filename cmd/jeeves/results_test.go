@@ -55,6 +55,8 @@ func TestResultsTextGolden(t *testing.T) {
 		"newman-and-spectral.txt": {demoReport("newman-fail.json"), demoReport("spectral.json")},
 		"junit-and-sarif.txt":     {demoReport("postman-cli-fail.xml"), demoReport("spectral.sarif")},
 		"clean.txt":               {cleanSpectral},
+		// hand-written from the Postman CLI's documented lint JSON (report/testdata/postman-lint)
+		"postman-lint.txt": {filepath.Join("..", "..", "report", "testdata", "postman-lint", "spec-lint.json")},
 	}
 	for name, files := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -246,5 +248,36 @@ func TestResultsErrors(t *testing.T) {
 	out, _, code := runJeeves(t, "results", "--help")
 	if code != 0 || !strings.Contains(out, "jeeves results --file REPORT [--file REPORT]... [--json]") {
 		t.Errorf("help: %d %q", code, out)
+	}
+}
+
+// `results --file` on `postman spec lint -o json` output: --json gives the
+// governance model, lines without a column.
+func TestResultsPostmanLintJSON(t *testing.T) {
+	out, errOut, code := runJeeves(t, "results", "--json", "--file",
+		filepath.Join("..", "..", "report", "testdata", "postman-lint", "spec-lint-notice.txt"))
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var doc struct {
+		Governance []struct {
+			Definition, Tool string
+			Violations       []struct {
+				Rule, Severity, Message, Path, File string
+				Line, Column                        int
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Governance) != 1 || doc.Governance[0].Tool != "postman-cli" || len(doc.Governance[0].Violations) != 6 ||
+		doc.Governance[0].Definition != "/var/jenkins_home/workspace/payments/api-tests/openapi.yaml" {
+		t.Fatalf("governance = %+v", doc.Governance)
+	}
+	v := doc.Governance[0].Violations[2]
+	if v.Rule != "governance" || v.Severity != "error" || v.Line != 75 || v.Column != 0 ||
+		v.Path != "paths./orders/{id}.delete.security" || v.Message != "DELETE operations must not be anonymous." {
+		t.Errorf("violation = %+v", v)
 	}
 }
