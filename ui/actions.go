@@ -45,14 +45,6 @@ func (m *Model) onAborted(msg abortedMsg) tea.Cmd {
 	return tea.Batch(cmd, m.toastTimer())
 }
 
-// selectedURL is the URL of the selected build (or queue item's job).
-func (m *Model) selectedURL() string {
-	if r := m.selectedRecord(); r != nil && r.URL != "" {
-		return r.URL
-	}
-	return ""
-}
-
 // safeURL reports whether u may be opened: http(s) on the integration's server.
 func safeURL(u, base string) bool {
 	pu, err := url.Parse(u)
@@ -66,8 +58,7 @@ func safeURL(u, base string) bool {
 	return strings.EqualFold(pu.Scheme, pb.Scheme) && strings.EqualFold(pu.Host, pb.Host) && strings.HasPrefix(pu.Path, strings.TrimSuffix(pb.Path, "/"))
 }
 
-func (m *Model) openBrowser() tea.Cmd {
-	u := m.selectedURL()
+func (m *Model) openBrowser(u string) tea.Cmd {
 	ig := m.cur()
 	if u == "" || ig == nil {
 		return nil

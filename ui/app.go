@@ -25,7 +25,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/jeeves-dev/jeeves/config"
-	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/watch"
 )
 
@@ -70,16 +69,7 @@ type Model struct {
 	page  page
 	help  *helpView // the ? overlay, over any screen
 
-	// builds table of the selected integration
-	filter    int
-	search    field
-	searching bool
-	rows      []row
-	cursor    int
-	offset    int
-	expanded  map[string]bool
-	counts    map[jenkins.Status]int
-	total     int
+	table buildsTable // of the selected integration
 
 	restore         *dashState // state from the store, applied once its integration is known
 	stateLoaded     bool
@@ -148,8 +138,6 @@ func New(deps Deps, opts Options) Model {
 		ik:            defaultInputKeys(),
 		st:            &st,
 		now:           deps.Clock(),
-		expanded:      map[string]bool{},
-		counts:        map[jenkins.Status]int{},
 		pendingSelect: map[string]int{},
 		after:         tickCmd,
 		wait:          waitEngineCmd,
@@ -162,6 +150,8 @@ func New(deps Deps, opts Options) Model {
 		m.deps.Engine = watch.New(deps.Ctx, watch.Config{Connector: deps.Jenkins, Store: st, Refresh: opts.Refresh,
 			Limit: opts.Limit, StoreLimit: opts.StoreLimit, Clock: deps.Clock, Log: deps.Log})
 	}
+	m.table = newBuildsTable(m.ctx())
+	m.table.now = m.now
 	m.sub = m.deps.Engine.Subscribe()
 	m.seq = 2 // Init's calls take 1 and 2 (on its copy); Update's count on from here
 
@@ -216,10 +206,10 @@ func (m *Model) find(nick string) *integ {
 // page, global).
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	m.now = m.deps.Clock()
+	m.table.now = m.now
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.clampScroll()
 		m.sizeScreens()
 		return m, tea.Batch(m.wantResultsCur(), m.startClock())
 	case storeIntegrationsMsg:
@@ -267,6 +257,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onFetchLog(msg)
 	case confirmedMsg:
 		return m, m.onConfirmed(msg)
+	case openLogMsg, openRunMsg, askAbortMsg, openURLMsg, wantOlderMsg, expandedBuildMsg:
+		return m, m.onTableIntent(msg)
 	case backMsg:
 		return m, m.back()
 	case openHelpMsg:
@@ -294,6 +286,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onPaste(msg)
 	case tea.KeyPressMsg:
 		cmd := m.onKey(msg)
+		m.table.active = m.focus == focusBuilds
 		return m, tea.Batch(cmd, m.startClock(), m.maybeSaveState()) // back on a screen with elapsed times
 	}
 	return m, nil
@@ -301,11 +294,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 func (m *Model) onPaste(msg tea.PasteMsg) tea.Cmd {
 	switch {
-	case m.searching:
-		m.search.update(msg, m.ik)
-		m.rebuild()
 	case m.top() != nil:
 		return m.updateTop(msg)
+	case m.table.Typing():
+		m.table, _ = m.table.Update(msg)
 	}
 	return nil
 }
@@ -346,9 +338,9 @@ func (m *Model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return m.updateTop(msg)
 	}
-	// 4. the search field swallows keys
-	if m.searching {
-		return m.onSearchKey(msg)
+	// 4. the table's search field swallows keys
+	if m.table.Typing() {
+		return m.onTableKey(msg)
 	}
 	return m.onMainKey(msg)
 }
@@ -396,5 +388,5 @@ func (m *Model) onMainKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.focus == focusIntegrations {
 		return m.onIntegrationsKey(msg)
 	}
-	return m.onBuildsKey(msg)
+	return m.onTableKey(msg)
 }

@@ -26,8 +26,8 @@ func BenchmarkKeyPress10kBuilds(b *testing.B) {
 	}
 	apis["Payments API"].builds = many
 	h.start(200, 50)
-	if len(h.m.rows) != 10000 {
-		b.Fatalf("%d rows", len(h.m.rows))
+	if len(h.m.table.rows) != 10000 {
+		b.Fatalf("%d rows", len(h.m.table.rows))
 	}
 	m := h.m
 	down, up := keyMsg("j"), keyMsg("k")
@@ -59,8 +59,8 @@ func BenchmarkFilterKey10kBuilds(b *testing.B) {
 	}
 	apis["Payments API"].builds = many
 	h.start(200, 50)
-	if len(h.m.rows) != 10000 {
-		b.Fatalf("%d rows", len(h.m.rows))
+	if len(h.m.table.rows) != 10000 {
+		b.Fatalf("%d rows", len(h.m.table.rows))
 	}
 	m := h.m
 	f := keyMsg("f")

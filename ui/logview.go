@@ -306,10 +306,9 @@ func (lv logView) matchCount() string {
 
 // --- root side: opening the log and fetching what it asks for ---
 
-func (m *Model) openLog() tea.Cmd {
+func (m *Model) openLog(num int) tea.Cmd {
 	ig := m.cur()
-	r := m.selectedRecord()
-	if ig == nil || r == nil {
+	if ig == nil {
 		return nil
 	}
 	if ig.api == nil {
@@ -317,11 +316,11 @@ func (m *Model) openLog() tea.Cmd {
 		return m.toastTimer()
 	}
 	m.gen++
-	lv := newLogView(m.ctx(), ig.cfg.Nickname, r.Number, m.gen)
+	lv := newLogView(m.ctx(), ig.cfg.Nickname, num, m.gen)
 	m.log = &lv
 	m.page = pageLog
 	m.sizeScreens()
-	return logChunkCmd(m.deps.Ctx, ig.api, ig.cfg, r.Number, 0, m.gen)
+	return logChunkCmd(m.deps.Ctx, ig.api, ig.cfg, num, 0, m.gen)
 }
 
 func (m *Model) onFetchLog(msg fetchLogMsg) tea.Cmd {

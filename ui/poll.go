@@ -124,11 +124,7 @@ func (m *Model) syncFocus() tea.Cmd {
 		for _, r := range m.onScreenBuilds() {
 			on = append(on, r.Number)
 		}
-		for k, open := range m.expanded {
-			if n, err := strconv.Atoi(strings.TrimPrefix(k, "b")); open && err == nil && strings.HasPrefix(k, "b") {
-				ex = append(ex, n)
-			}
-		}
+		ex = m.table.expandedBuilds()
 		slices.Sort(ex)
 	}
 	var b strings.Builder
@@ -169,7 +165,7 @@ func (m *Model) pollNow(ig *integ, force bool) tea.Cmd {
 // the cursor sits on the last row of the list, like gh-dash's next page.
 func (m *Model) maybeLoadOlder() tea.Cmd {
 	ig := m.cur()
-	if ig == nil || ig.api == nil || ig.olderLoading || ig.olderAsked || ig.olderDone || ig.olderFrom == 0 || len(m.rows) == 0 || m.cursor < len(m.rows)-1 {
+	if ig == nil || ig.api == nil || ig.olderLoading || ig.olderAsked || ig.olderDone || ig.olderFrom == 0 || !m.table.atEnd() {
 		return nil
 	}
 	ig.olderAsked = true

@@ -457,10 +457,7 @@ func (m *Model) onQueueItem(msg queueItemMsg) tea.Cmd {
 		m.setToast("build #"+itoa(it.BuildNumber)+" started", false)
 		var cmd tea.Cmd
 		if ig := m.find(msg.nick); ig != nil {
-			if m.filter != 0 && filterStatuses[m.filter] != jenkins.StatusRunning {
-				m.filter = 0
-			}
-			m.search.value = ""
+			m.table.showNewBuild()
 			cmd = m.pollNow(ig, true)
 			if ig == m.cur() {
 				m.rebuild()

@@ -147,6 +147,7 @@ func (m Model) bodyHeight() int { return max(1, m.height-3) }
 
 // sizeScreens gives every open screen its size.
 func (m *Model) sizeScreens() {
+	m.table.SetSize(m.mainWidth(), m.tableHeight()+2) // + filter bar and column header
 	w, h := m.width, m.bodyHeight()
 	if m.log != nil {
 		m.log.SetSize(w, h)

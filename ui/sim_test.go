@@ -56,8 +56,8 @@ func TestAgainstSimulator(t *testing.T) {
 	in := config.Integration{Nickname: "Payments API", URL: srv.URL(), Job: "payments/api-tests", Source: "config"}
 	h := newHarnessWith(t, Deps{Jenkins: simConnector{cl}, Store: &memStore{saved: map[string]int{}}, Clock: time.Now}, Options{Integrations: []config.Integration{in}})
 	h.start(120, 40)
-	if len(h.m.rows) != 50 || !strings.Contains(plain(h), "#130") {
-		t.Fatalf("builds not listed (%d rows):\n%s", len(h.m.rows), plain(h))
+	if len(h.m.table.rows) != 50 || !strings.Contains(plain(h), "#130") {
+		t.Fatalf("builds not listed (%d rows):\n%s", len(h.m.table.rows), plain(h))
 	}
 	h.key("b")
 	if h.m.run == nil || len(h.m.run.fields) != 6 {
@@ -121,7 +121,7 @@ func TestSimulatorOutageAndRecovery(t *testing.T) {
 	in := config.Integration{Nickname: "Orders API", URL: srv.URL(), Job: "orders-api", Source: "config"}
 	h := newHarnessWith(t, Deps{Jenkins: simConnector{cl}, Store: &memStore{saved: map[string]int{}}, Clock: time.Now}, Options{Integrations: []config.Integration{in}})
 	h.start(100, 30)
-	rows := len(h.m.rows)
+	rows := len(h.m.table.rows)
 	if rows == 0 {
 		t.Fatal("no builds")
 	}
@@ -130,11 +130,11 @@ func TestSimulatorOutageAndRecovery(t *testing.T) {
 	}
 	h.fire(isTick[pollTickMsg])
 	s := plain(h)
-	if !strings.Contains(s, "offline") || !strings.Contains(s, "last error:") || len(h.m.rows) != rows {
-		t.Fatalf("outage not shown or data lost (%d rows):\n%s", len(h.m.rows), s)
+	if !strings.Contains(s, "offline") || !strings.Contains(s, "last error:") || len(h.m.table.rows) != rows {
+		t.Fatalf("outage not shown or data lost (%d rows):\n%s", len(h.m.table.rows), s)
 	}
 	h.key("f") // still responsive
-	if h.m.filter != 1 {
+	if h.m.table.filter != 1 {
 		t.Fatal("keys ignored while offline")
 	}
 	h.key("F")
@@ -208,11 +208,11 @@ func TestTwoDashboardsOnePoller(t *testing.T) {
 	if both := requests() - before; both != single {
 		t.Fatalf("two dashboards made %d requests, one made %d", both, single)
 	}
-	if !strings.Contains(plain(a), "#130") || len(a.m.rows) != 50 || b.m.cur().cfg.Nickname != "Orders API" || len(b.m.rows) == 0 {
+	if !strings.Contains(plain(a), "#130") || len(a.m.table.rows) != 50 || b.m.cur().cfg.Nickname != "Orders API" || len(b.m.table.rows) == 0 {
 		t.Fatalf("dashboards do not show the builds:\n%s\n%s", plain(a), plain(b))
 	}
 	b.key("k") // back on the first: the same builds
-	if len(b.m.rows) != len(a.m.rows) || plain(b) == "" {
-		t.Fatalf("second dashboard: %d rows, first %d", len(b.m.rows), len(a.m.rows))
+	if len(b.m.table.rows) != len(a.m.table.rows) || plain(b) == "" {
+		t.Fatalf("second dashboard: %d rows, first %d", len(b.m.table.rows), len(a.m.table.rows))
 	}
 }

@@ -55,8 +55,8 @@ func (m *Model) snapshotState() string {
 	if ig == nil {
 		return ""
 	}
-	st := dashState{Integration: ig.cfg.Nickname, Filter: string(filterStatuses[m.filter])}
-	for k, on := range m.expanded {
+	st := dashState{Integration: ig.cfg.Nickname, Filter: string(filterStatuses[m.table.filter])}
+	for k, on := range m.table.expanded {
 		if on {
 			st.Expanded = append(st.Expanded, k)
 		}
@@ -103,14 +103,14 @@ func (m *Model) applyRestore() tea.Cmd {
 	if idx >= 0 {
 		for i, s := range filterStatuses {
 			if string(s) == st.Filter {
-				m.filter = i
+				m.table.filter = i
 			}
 		}
 		for _, k := range st.Expanded {
-			m.expanded[k] = true
+			m.table.expanded[k] = true
 		}
 		if st.Filter != "" && !slices.Contains(filterStatuses, jenkins.Status(st.Filter)) {
-			m.filter = 0
+			m.table.filter = 0
 		}
 		m.rebuild()
 	}

@@ -109,31 +109,31 @@ func matches(r *BuildRecord, res *report.Results, q string) bool {
 // rebuild recomputes the counts and the flattened rows of the selected
 // integration after data, filter, search or expansion changed, keeping the
 // cursor on the same line when it still exists.
-func (m *Model) rebuild() {
+func (t *buildsTable) rebuild() {
 	var keep string
-	if m.cursor >= 0 && m.cursor < len(m.rows) {
-		keep = m.rows[m.cursor].key
+	if t.cursor >= 0 && t.cursor < len(t.rows) {
+		keep = t.rows[t.cursor].key
 	}
-	m.rows = m.rows[:0]
-	m.counts = map[jenkins.Status]int{}
-	m.total = 0
-	ig := m.cur()
+	t.rows = t.rows[:0]
+	t.counts = map[jenkins.Status]int{}
+	t.total = 0
+	ig := t.cur()
 	if ig == nil {
-		m.cursor, m.offset = 0, 0
+		t.cursor, t.offset = 0, 0
 		return
 	}
-	want := filterStatuses[m.filter]
-	q := strings.ToLower(strings.TrimSpace(m.searchQuery()))
+	want := filterStatuses[t.filter]
+	q := strings.ToLower(strings.TrimSpace(t.searchQuery()))
 	if want == "" || want == jenkins.StatusRunning {
 		for i := range ig.queue {
-			m.rows = append(m.rows, row{kind: rowQueue, num: i, key: "q" + strconv.FormatInt(ig.queue[i].ID, 10)})
+			t.rows = append(t.rows, row{kind: rowQueue, num: i, key: "q" + strconv.FormatInt(ig.queue[i].ID, 10)})
 		}
 	}
 	for i := range ig.records {
 		r := &ig.records[i]
 		st := recStatus(r)
-		m.counts[st]++
-		m.total++
+		t.counts[st]++
+		t.total++
 		if want != "" && st != want {
 			continue
 		}
@@ -145,28 +145,28 @@ func (m *Model) rebuild() {
 			continue
 		}
 		k := buildKey(r.Number)
-		m.rows = append(m.rows, row{kind: rowBuild, num: r.Number, ri: i, key: k})
-		if m.expanded[k] {
-			m.appendDetail(ig, r, i, res)
+		t.rows = append(t.rows, row{kind: rowBuild, num: r.Number, ri: i, key: k})
+		if t.expanded[k] {
+			t.appendDetail(ig, r, i, res)
 		}
 	}
-	m.cursor = 0
+	t.cursor = 0
 	if keep != "" {
-		for i := range m.rows {
-			if m.rows[i].key == keep {
-				m.cursor = i
+		for i := range t.rows {
+			if t.rows[i].key == keep {
+				t.cursor = i
 				break
 			}
 		}
 	}
-	m.clampScroll()
+	t.clampScroll()
 }
 
 // appendDetail adds the expanded lines of one build.
-func (m *Model) appendDetail(ig *integ, r *BuildRecord, ri int, res *report.Results) {
+func (t *buildsTable) appendDetail(ig *integ, r *BuildRecord, ri int, res *report.Results) {
 	n := r.Number
 	note := func(s string) {
-		m.rows = append(m.rows, row{kind: rowNote, num: n, ri: ri, depth: 1, key: buildKey(n) + "/note", note: s})
+		t.rows = append(t.rows, row{kind: rowNote, num: n, ri: ri, depth: 1, key: buildKey(n) + "/note", note: s})
 	}
 	switch {
 	case ig.resultsInFlight[n]:
@@ -193,30 +193,30 @@ func (m *Model) appendDetail(ig *integ, r *BuildRecord, ri int, res *report.Resu
 	for ci := range res.Collections {
 		c := &res.Collections[ci]
 		k := collKey(n, ci)
-		m.rows = append(m.rows, row{kind: rowCollection, num: n, ri: ri, ci: ci, depth: 1, key: k})
-		if !m.expanded[k] {
+		t.rows = append(t.rows, row{kind: rowCollection, num: n, ri: ri, ci: ci, depth: 1, key: k})
+		if !t.expanded[k] {
 			continue
 		}
 		for _, ei := range execOrder(c) {
 			ek := execKey(n, ci, ei)
-			m.rows = append(m.rows, row{kind: rowExecution, num: n, ri: ri, ci: ci, ei: ei, depth: 2, key: ek})
-			if !m.expanded[ek] {
+			t.rows = append(t.rows, row{kind: rowExecution, num: n, ri: ri, ci: ci, ei: ei, depth: 2, key: ek})
+			if !t.expanded[ek] {
 				continue
 			}
 			e := &c.Executions[ei]
 			if e.Error != "" {
-				m.rows = append(m.rows, row{kind: rowAssertion, num: n, ri: ri, ci: ci, ei: ei, ai: -1, depth: 3, key: ek + "/err"})
+				t.rows = append(t.rows, row{kind: rowAssertion, num: n, ri: ri, ci: ci, ei: ei, ai: -1, depth: 3, key: ek + "/err"})
 			}
 			for _, ai := range assertOrder(e) {
-				m.rows = append(m.rows, row{kind: rowAssertion, num: n, ri: ri, ci: ci, ei: ei, ai: ai, depth: 3, key: fmt.Sprintf("%s/a%d", ek, ai)})
+				t.rows = append(t.rows, row{kind: rowAssertion, num: n, ri: ri, ci: ci, ei: ei, ai: ai, depth: 3, key: fmt.Sprintf("%s/a%d", ek, ai)})
 			}
 		}
 	}
 	for gi := range res.Governance {
 		g := &res.Governance[gi]
 		k := govKey(n, gi)
-		m.rows = append(m.rows, row{kind: rowGovernance, num: n, ri: ri, ci: gi, depth: 1, key: k})
-		if !m.expanded[k] {
+		t.rows = append(t.rows, row{kind: rowGovernance, num: n, ri: ri, ci: gi, depth: 1, key: k})
+		if !t.expanded[k] {
 			continue
 		}
 		for _, sev := range []report.Severity{report.SevError, report.SevWarning, report.SevInfo, report.SevHint} {
@@ -230,9 +230,9 @@ func (m *Model) appendDetail(ig *integ, r *BuildRecord, ri int, res *report.Resu
 				continue
 			}
 			sk := sevKey(n, gi, sev)
-			m.rows = append(m.rows, row{kind: rowSeverity, num: n, ri: ri, ci: gi, sev: sev, depth: 2, key: sk, note: strconv.Itoa(len(idx))})
+			t.rows = append(t.rows, row{kind: rowSeverity, num: n, ri: ri, ci: gi, sev: sev, depth: 2, key: sk, note: strconv.Itoa(len(idx))})
 			for _, vi := range idx {
-				m.rows = append(m.rows, row{kind: rowViolation, num: n, ri: ri, ci: gi, ei: vi, sev: sev, depth: 3, key: fmt.Sprintf("%s/v%d", sk, vi)})
+				t.rows = append(t.rows, row{kind: rowViolation, num: n, ri: ri, ci: gi, ei: vi, sev: sev, depth: 3, key: fmt.Sprintf("%s/v%d", sk, vi)})
 			}
 		}
 	}
@@ -288,7 +288,7 @@ func (ig *integ) rowRecord(r row) *BuildRecord {
 }
 
 // expandable reports whether enter on r opens something.
-func (m *Model) expandable(r row) bool {
+func (t *buildsTable) expandable(r row) bool {
 	switch r.kind {
 	case rowBuild, rowCollection, rowGovernance:
 		return true
@@ -299,18 +299,18 @@ func (m *Model) expandable(r row) bool {
 }
 
 // expandedBuild reports whether build n of ig is expanded on screen.
-func (m *Model) expandedBuild(ig *integ, n int) bool {
-	return ig == m.cur() && m.expanded[buildKey(n)]
+func (t *buildsTable) expandedBuild(ig *integ, n int) bool {
+	return ig == t.cur() && t.expanded[buildKey(n)]
 }
 
 // parentRow returns the index of the row that contains row i, or -1.
-func (m *Model) parentRow(i int) int {
-	d := m.rows[i].depth
+func (t *buildsTable) parentRow(i int) int {
+	d := t.rows[i].depth
 	if d == 0 {
 		return -1
 	}
 	for j := i - 1; j >= 0; j-- {
-		if m.rows[j].depth < d {
+		if t.rows[j].depth < d {
 			return j
 		}
 	}

@@ -14,110 +14,110 @@ import (
 
 // filterBar: All 60 · Success 41 · Failed 9 … with the active filter marked,
 // or the search field while searching.
-func (m Model) filterBar() string {
-	w := m.mainWidth()
-	if m.searching {
-		return "/" + m.search.view(w-1, true)
+func (t buildsTable) filterBar() string {
+	w := t.mainWidth()
+	if t.searching {
+		return "/" + t.search.view(w-1, true)
 	}
 	var parts []string
 	for i, s := range filterStatuses {
-		n := m.total
+		n := t.total
 		if s != "" {
-			n = m.counts[s]
-			if n == 0 && i != m.filter {
+			n = t.counts[s]
+			if n == 0 && i != t.filter {
 				continue
 			}
 		}
-		t := filterName(s) + " " + m.countText(s, n)
-		if i == m.filter {
-			t = m.st.Active.Render(t)
+		part := filterName(s) + " " + t.countText(s, n)
+		if i == t.filter {
+			part = t.st.Active.Render(part)
 		}
-		parts = append(parts, t)
+		parts = append(parts, part)
 	}
-	if ig := m.cur(); ig != nil && len(ig.queue) > 0 {
-		parts = append(parts, m.st.status(jenkins.StatusQueued).Render("Queued "+itoa(len(ig.queue))))
+	if ig := t.cur(); ig != nil && len(ig.queue) > 0 {
+		parts = append(parts, t.st.status(jenkins.StatusQueued).Render("Queued "+itoa(len(ig.queue))))
 	}
-	bar := strings.Join(parts, m.st.Subtle.Render(" · "))
+	bar := strings.Join(parts, t.st.Subtle.Render(" · "))
 	if width(bar) > w {
-		bar = m.compactFilterBar()
+		bar = t.compactFilterBar()
 	}
-	if q := m.search.value; q != "" {
-		bar += "  " + m.st.Warn.Render("/"+q)
+	if q := t.search.value; q != "" {
+		bar += "  " + t.st.Warn.Render("/"+q)
 	}
 	return bar
 }
 
 // compactFilterBar is the filter bar with glyphs for the inactive statuses:
 // All 50 · ✔ 34 · ✘ 2 · ▲ 7 · ■ 4 · ○ 2 · ▶ 1.
-func (m Model) compactFilterBar() string {
+func (t buildsTable) compactFilterBar() string {
 	var parts []string
 	for i, s := range filterStatuses {
-		n := m.total
+		n := t.total
 		if s != "" {
-			n = m.counts[s]
-			if n == 0 && i != m.filter {
+			n = t.counts[s]
+			if n == 0 && i != t.filter {
 				continue
 			}
 		}
-		t := statusGlyph(s) + " " + itoa(n)
+		part := statusGlyph(s) + " " + itoa(n)
 		switch {
-		case i == m.filter:
-			t = m.st.Active.Render(filterName(s) + " " + m.countText(s, n))
+		case i == t.filter:
+			part = t.st.Active.Render(filterName(s) + " " + t.countText(s, n))
 		case s == "":
-			t = "All " + m.countText(s, n)
+			part = "All " + t.countText(s, n)
 		default:
-			t = m.st.status(s).Render(t)
+			part = t.st.status(s).Render(part)
 		}
-		parts = append(parts, t)
+		parts = append(parts, part)
 	}
-	if ig := m.cur(); ig != nil && len(ig.queue) > 0 {
-		parts = append(parts, m.st.status(jenkins.StatusQueued).Render("… "+itoa(len(ig.queue))))
+	if ig := t.cur(); ig != nil && len(ig.queue) > 0 {
+		parts = append(parts, t.st.status(jenkins.StatusQueued).Render("… "+itoa(len(ig.queue))))
 	}
-	return strings.Join(parts, m.st.Subtle.Render(" · "))
+	return strings.Join(parts, t.st.Subtle.Render(" · "))
 }
 
 // countText is a filter bar count. All gets a "+" while Jenkins has older
 // builds than those read so far (they load at the end of the list): "All 50"
 // for a job with 130 builds read as its total.
-func (m Model) countText(s jenkins.Status, n int) string {
-	if ig := m.cur(); s == "" && ig != nil && ig.olderFrom > 0 && !ig.olderDone {
+func (t buildsTable) countText(s jenkins.Status, n int) string {
+	if ig := t.cur(); s == "" && ig != nil && ig.olderFrom > 0 && !ig.olderDone {
 		return itoa(n) + "+"
 	}
 	return itoa(n)
 }
 
-func (m Model) columns() cols {
+func (t buildsTable) columns() cols {
 	c := cols{mark: 2, num: 6, status: statusColWidth, started: 8, dur: 12, coll: 10, gov: 7}
 	fixed := c.mark + c.num + c.status + c.started + c.dur + c.coll + c.gov + 7
-	c.cause = max(0, m.mainWidth()-fixed)
+	c.cause = max(0, t.mainWidth()-fixed)
 	return c
 }
 
-func (m Model) tableHeader() string {
-	c := m.columns()
+func (t buildsTable) tableHeader() string {
+	c := t.columns()
 	l := strings.Repeat(" ", c.mark) + cell("#", c.num) + " " + cell("Status", c.status) + " " + cell("Started", c.started) + " " +
 		cell("Duration", c.dur) + " " + cell("Tests", c.coll) + " " + cell("Lint", c.gov) + " " + cell("Cause", c.cause)
-	return m.st.Header.Render(cell(l, m.mainWidth()))
+	return t.st.Header.Render(cell(l, t.mainWidth()))
 }
 
-func (m Model) tableRows() []string {
-	h := m.tableHeight()
+func (t buildsTable) tableRows() []string {
+	h := t.tableHeight()
 	out := make([]string, 0, h)
-	ig := m.cur()
+	ig := t.cur()
 	if ig == nil {
 		return out
 	}
-	if len(m.rows) == 0 {
+	if len(t.rows) == 0 {
 		msg := "no builds yet"
 		switch {
-		case m.total > 0 && m.search.value != "" && m.filter != 0:
-			msg = "no builds match the filter and /" + clean(m.search.value) + " (" + m.keys.FilterReset.Help().Key + ": all statuses, " +
-				m.keys.Esc.Help().Key + ": clear the search)"
-		case m.total > 0 && m.search.value != "":
+		case t.total > 0 && t.search.value != "" && t.filter != 0:
+			msg = "no builds match the filter and /" + clean(t.search.value) + " (" + t.keys.FilterReset.Help().Key + ": all statuses, " +
+				t.keys.Esc.Help().Key + ": clear the search)"
+		case t.total > 0 && t.search.value != "":
 			// F would not help here: the search hides them
-			msg = "no builds match /" + clean(m.search.value) + " (" + m.keys.Esc.Help().Key + " clears the search)"
-		case m.total > 0:
-			msg = "no builds match the filter (" + m.keys.FilterReset.Help().Key + " shows all)"
+			msg = "no builds match /" + clean(t.search.value) + " (" + t.keys.Esc.Help().Key + " clears the search)"
+		case t.total > 0:
+			msg = "no builds match the filter (" + t.keys.FilterReset.Help().Key + " shows all)"
 		case !ig.storeLoaded || (ig.lastOK.IsZero() && ig.failures == 0 && ig.apiErr == ""):
 			msg = "loading builds…"
 		case ig.lastOK.IsZero():
@@ -128,27 +128,27 @@ func (m Model) tableRows() []string {
 			if ig.apiErr != "" {
 				e = ig.apiErr
 			}
-			out = append(out, "  "+m.st.Subtle.Render("could not load the builds:"))
-			for _, l := range strings.Split(ansi.Wrap(e, max(20, m.mainWidth()-4), " "), "\n") {
+			out = append(out, "  "+t.st.Subtle.Render("could not load the builds:"))
+			for _, l := range strings.Split(ansi.Wrap(e, max(20, t.mainWidth()-4), " "), "\n") {
 				if len(out) >= h {
 					break
 				}
-				out = append(out, "  "+m.st.Err.Render(l))
+				out = append(out, "  "+t.st.Err.Render(l))
 			}
 			return out
 		}
-		return append(out, "  "+m.st.Subtle.Render(msg))
+		return append(out, "  "+t.st.Subtle.Render(msg))
 	}
-	end := min(len(m.rows), m.offset+h)
-	c := m.columns()
-	for i := m.offset; i < end; i++ {
-		out = append(out, m.renderRow(ig, m.rows[i], i == m.cursor && m.focus == focusBuilds, c))
+	end := min(len(t.rows), t.offset+h)
+	c := t.columns()
+	for i := t.offset; i < end; i++ {
+		out = append(out, t.renderRow(ig, t.rows[i], i == t.cursor && t.active, c))
 	}
 	return out
 }
 
-func (m Model) renderRow(ig *integ, r row, selected bool, c cols) string {
-	w := m.mainWidth()
+func (t buildsTable) renderRow(ig *integ, r row, selected bool, c cols) string {
+	w := t.mainWidth()
 	var line string
 	var st jenkins.Status
 	styled := func(s string) string { return s }
@@ -161,26 +161,26 @@ func (m Model) renderRow(ig *integ, r row, selected bool, c cols) string {
 			why = "cancelled"
 		}
 		line = strings.Repeat(" ", c.mark) + cell("", c.num) + " " + cell(statusLabel(st), c.status) + " " +
-			cell(fmtAgo(m.now, q.InQueueSince), c.started) + " " + cell("waits "+fmtDur(m.now.Sub(q.InQueueSince)), c.dur) + " " +
+			cell(fmtAgo(t.now, q.InQueueSince), c.started) + " " + cell("waits "+fmtDur(t.now.Sub(q.InQueueSince)), c.dur) + " " +
 			cell("", c.coll) + " " + cell("", c.gov) + " " + cell(why, c.cause)
 	case rowBuild:
 		rec := ig.rowRecord(r)
 		if rec == nil {
 			return ""
 		}
-		line, st = m.buildLine(ig, rec, r, c)
+		line, st = t.buildLine(ig, rec, r, c)
 	default:
-		line = strings.Repeat("  ", r.depth) + m.detailText(ig, r)
-		styled = func(s string) string { return m.styleDetail(ig, r, s) }
+		line = strings.Repeat("  ", r.depth) + t.detailText(ig, r)
+		styled = func(s string) string { return t.styleDetail(ig, r, s) }
 	}
 	line = cell(line, w)
 	if selected {
-		return m.st.Selected.Render(line)
+		return t.st.Selected.Render(line)
 	}
 	if r.kind == rowBuild || r.kind == rowQueue {
 		// colour only the status cell
 		start := c.mark + c.num + 1
-		return line[:byteIndex(line, start)] + m.st.statusCell(st) + line[byteIndex(line, start+c.status):]
+		return line[:byteIndex(line, start)] + t.st.statusCell(st) + line[byteIndex(line, start+c.status):]
 	}
 	return styled(line)
 }
@@ -202,15 +202,15 @@ func byteIndex(s string, col int) int {
 	return len(s)
 }
 
-func (m Model) buildLine(ig *integ, rec *BuildRecord, r row, c cols) (string, jenkins.Status) {
+func (t buildsTable) buildLine(ig *integ, rec *BuildRecord, r row, c cols) (string, jenkins.Status) {
 	st := recStatus(rec)
 	mark := "▸ "
-	if m.expanded[r.key] {
+	if t.expanded[r.key] {
 		mark = "▾ "
 	}
 	dur := fmtDur(rec.Duration)
 	if rec.Building {
-		dur = fmtProgress(m.now, &rec.Build)
+		dur = fmtProgress(t.now, &rec.Build)
 	}
 	coll, gov := fmtCollections(rec.Collections), fmtGovernance(rec.Governance)
 	switch {
@@ -233,7 +233,7 @@ func (m Model) buildLine(ig *integ, rec *BuildRecord, r row, c cols) (string, je
 	if rec.Gone {
 		cause = "(gone) " + cause
 	}
-	line := mark + cell(num, c.num) + " " + cell(statusLabel(st), c.status) + " " + cell(fmtAgo(m.now, rec.Started), c.started) + " " +
+	line := mark + cell(num, c.num) + " " + cell(statusLabel(st), c.status) + " " + cell(fmtAgo(t.now, rec.Started), c.started) + " " +
 		cell(dur, c.dur) + " " + cell(coll, c.coll) + " " + cell(gov, c.gov) + " " + cell(cause, c.cause)
 	return line, st
 }
@@ -247,10 +247,10 @@ func (ig *integ) res(n int) *report.Results {
 }
 
 // detailText is the plain text of an expanded line.
-func (m Model) detailText(ig *integ, r row) string {
+func (t buildsTable) detailText(ig *integ, r row) string {
 	res := ig.res(r.num)
 	mark := func() string {
-		if m.expanded[r.key] {
+		if t.expanded[r.key] {
 			return "▾ "
 		}
 		return "▸ "
@@ -380,22 +380,22 @@ func fmtMS(ms int64) string {
 	return fmt.Sprintf("%.1fs", float64(ms)/1000)
 }
 
-func (m Model) styleDetail(ig *integ, r row, s string) string {
+func (t buildsTable) styleDetail(ig *integ, r row, s string) string {
 	switch r.kind {
 	case rowNote:
-		return m.st.Subtle.Render(s)
+		return t.st.Subtle.Render(s)
 	case rowSeverity, rowViolation:
-		return m.st.Severity[r.sev].Render(s)
+		return t.st.Severity[r.sev].Render(s)
 	case rowExecution:
 		if res := ig.res(r.num); res != nil && execFailed(&res.Collections[r.ci].Executions[r.ei]) {
-			return m.st.Err.Render(s)
+			return t.st.Err.Render(s)
 		}
 	case rowAssertion:
 		if r.ai < 0 {
-			return m.st.Err.Render(s)
+			return t.st.Err.Render(s)
 		}
 		if res := ig.res(r.num); res != nil {
-			return m.st.Assertion[res.Collections[r.ci].Executions[r.ei].Assertions[r.ai].Status].Render(s)
+			return t.st.Assertion[res.Collections[r.ci].Executions[r.ei].Assertions[r.ai].Status].Render(s)
 		}
 	}
 	return s

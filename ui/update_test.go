@@ -186,12 +186,12 @@ func TestFilterCyclesAndResets(t *testing.T) {
 	if !strings.Contains(s, "#111") || !strings.Contains(s, "#106") || strings.Contains(s, "#110") {
 		t.Fatalf("failed filter:\n%s", s)
 	}
-	if len(h.m.rows) != 2 {
-		t.Fatalf("failed filter shows %d rows, want 2", len(h.m.rows))
+	if len(h.m.table.rows) != 2 {
+		t.Fatalf("failed filter shows %d rows, want 2", len(h.m.table.rows))
 	}
 	h.key("F")
-	if len(h.m.rows) != 8 {
-		t.Fatalf("after F: %d rows, want 8", len(h.m.rows))
+	if len(h.m.table.rows) != 8 {
+		t.Fatalf("after F: %d rows, want 8", len(h.m.table.rows))
 	}
 }
 
@@ -200,21 +200,21 @@ func TestSearch(t *testing.T) {
 	h.start(80, 24)
 	h.key("/")
 	h.typeText("staging")
-	if len(h.m.rows) != 1 || h.m.rows[0].num != 111 {
-		t.Fatalf("search by parameter: rows %+v", h.m.rows)
+	if len(h.m.table.rows) != 1 || h.m.table.rows[0].num != 111 {
+		t.Fatalf("search by parameter: rows %+v", h.m.table.rows)
 	}
 	h.key("enter")
-	if h.m.searching {
+	if h.m.table.searching {
 		t.Fatal("enter did not leave the search field")
 	}
 	h.key("esc")
-	if len(h.m.rows) != 8 {
-		t.Fatalf("esc did not clear the search: %d rows", len(h.m.rows))
+	if len(h.m.table.rows) != 8 {
+		t.Fatalf("esc did not clear the search: %d rows", len(h.m.table.rows))
 	}
 	// q typed into the search is text, not quit
 	h.key("/", "q")
-	if h.quit || h.m.search.value != "q" {
-		t.Fatalf("q in the search field: quit=%v value=%q", h.quit, h.m.search.value)
+	if h.quit || h.m.table.search.value != "q" {
+		t.Fatalf("q in the search field: quit=%v value=%q", h.quit, h.m.table.search.value)
 	}
 }
 
@@ -862,8 +862,8 @@ func TestDashboardStateKeptAcrossRuns(t *testing.T) {
 	h2, _, st2 := newHarness(t, Options{})
 	st2.state = map[string]string{stateKey: saved}
 	h2.start(120, 40)
-	if h2.m.cur().cfg.Nickname != "Orders API" || h2.m.filter != 1 || !h2.m.expanded[ds.Expanded[0]] {
-		t.Fatalf("restored: integration %q filter %d expanded %v", h2.m.cur().cfg.Nickname, h2.m.filter, h2.m.expanded)
+	if h2.m.cur().cfg.Nickname != "Orders API" || h2.m.table.filter != 1 || !h2.m.table.expanded[ds.Expanded[0]] {
+		t.Fatalf("restored: integration %q filter %d expanded %v", h2.m.cur().cfg.Nickname, h2.m.table.filter, h2.m.table.expanded)
 	}
 	if !strings.Contains(plain(h2), "Orders API") {
 		t.Fatalf("screen:\n%s", plain(h2))
@@ -873,14 +873,14 @@ func TestDashboardStateKeptAcrossRuns(t *testing.T) {
 	h3, _, st3 := newHarness(t, Options{})
 	st3.state = map[string]string{stateKey: `{"integration":"Gone API","filter":"failure"}`}
 	h3.start(120, 40)
-	if h3.m.cur().cfg.Nickname != "Payments API" || h3.m.filter != 0 || h3.m.restore != nil {
-		t.Fatalf("stale state: integration %q filter %d", h3.m.cur().cfg.Nickname, h3.m.filter)
+	if h3.m.cur().cfg.Nickname != "Payments API" || h3.m.table.filter != 0 || h3.m.restore != nil {
+		t.Fatalf("stale state: integration %q filter %d", h3.m.cur().cfg.Nickname, h3.m.table.filter)
 	}
 	// and garbage is ignored
 	h4, _, st4 := newHarness(t, Options{})
 	st4.state = map[string]string{stateKey: `{not json`}
 	h4.start(80, 24)
-	if h4.m.cur() == nil || h4.m.filter != 0 {
+	if h4.m.cur() == nil || h4.m.table.filter != 0 {
 		t.Fatal("garbage state broke the start")
 	}
 }
@@ -1082,12 +1082,12 @@ func TestFilterSkipsEmptyStatuses(t *testing.T) {
 	if s := plain(h); !strings.Contains(s, "#7 ") || strings.Contains(s, "no builds match") {
 		t.Fatalf("first f on a job with only successes:\n%s", s)
 	}
-	if filterStatuses[h.m.filter] != jenkins.StatusSuccess {
-		t.Fatalf("filter %q, want success", filterStatuses[h.m.filter])
+	if filterStatuses[h.m.table.filter] != jenkins.StatusSuccess {
+		t.Fatalf("filter %q, want success", filterStatuses[h.m.table.filter])
 	}
 	h.key("f")
-	if h.m.filter != 0 {
-		t.Fatalf("second f: filter %q, want All", filterStatuses[h.m.filter])
+	if h.m.table.filter != 0 {
+		t.Fatalf("second f: filter %q, want All", filterStatuses[h.m.table.filter])
 	}
 }
 
@@ -1163,10 +1163,10 @@ func TestBuildKeysOnQueuedItemSayWhy(t *testing.T) {
 	h, apis, _ := newHarness(t, Options{})
 	apis["Payments API"].queue = []jenkins.QueueItem{{ID: 77, Why: "Waiting for next available executor", InQueueSince: t0.Add(-30 * time.Second)}}
 	h.start(80, 24)
-	if h.m.rows[h.m.cursor].kind != rowQueue {
+	if h.m.table.rows[h.m.table.cursor].kind != rowQueue {
 		h.key("g")
 	}
-	if h.m.rows[h.m.cursor].kind != rowQueue {
+	if h.m.table.rows[h.m.table.cursor].kind != rowQueue {
 		t.Fatal("cursor not on the queued item")
 	}
 	for _, k := range []string{"c", "y", "o", "B"} {

@@ -50,24 +50,6 @@ func (m Model) tableHeight() int {
 	return max(0, h)
 }
 
-// onScreenBuilds lists the builds of rows on screen.
-func (m Model) onScreenBuilds() []*BuildRecord {
-	ig := m.cur()
-	if ig == nil {
-		return nil
-	}
-	var out []*BuildRecord
-	end := min(len(m.rows), m.offset+m.tableHeight())
-	for i := m.offset; i < end; i++ {
-		if m.rows[i].kind == rowBuild {
-			if r := ig.rowRecord(m.rows[i]); r != nil {
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
-
 // View renders the whole screen. It is a pure function of the model.
 func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
@@ -175,11 +157,7 @@ func (m Model) mainLines() []string {
 	if !m.wide() {
 		lines = append(lines, m.integrationStrip())
 	}
-	right = append(right, m.filterBar(), m.tableHeader())
-	right = append(right, m.tableRows()...)
-	for len(right) < m.tableHeight()+2 {
-		right = append(right, "")
-	}
+	right = strings.Split(m.table.View(), "\n")
 	if m.wide() {
 		left := m.integrationPanel(len(right))
 		sep := m.st.Border.Render("│")
@@ -338,35 +316,7 @@ func (m Model) statusLine() string {
 		}
 		return m.st.Err.Render("last error: " + e)
 	}
-	if ig == nil || m.cursor >= len(m.rows) || m.focus != focusBuilds {
-		return ""
-	}
-	r := m.rows[m.cursor]
-	switch r.kind {
-	case rowQueue:
-		q := &ig.queue[r.num]
-		return m.st.Subtle.Render(fmt.Sprintf("queue item %d since %s: %s", q.ID, q.InQueueSince.Format("2006-01-02 15:04:05"), clean(q.Why)))
-	case rowBuild:
-		rec := ig.rowRecord(r)
-		if rec == nil {
-			return ""
-		}
-		parts := []string{"#" + itoa(rec.Number)}
-		if !rec.Started.IsZero() {
-			parts = append(parts, "started "+rec.Started.Local().Format("2006-01-02 15:04:05"))
-		}
-		for _, c := range rec.Causes {
-			parts = append(parts, clean(c.Description))
-		}
-		if p := fmtParams(rec.Params); p != "" {
-			parts = append(parts, p)
-		}
-		if rec.ResultsState != ResultsOK && rec.ResultsWhy != "" && !rec.Building {
-			parts = append(parts, "results: "+rec.ResultsWhy)
-		}
-		return m.st.Subtle.Render(strings.Join(parts, " · "))
-	}
-	return m.st.Subtle.Render(strings.TrimSpace(m.detailText(ig, r)))
+	return m.table.Footer()
 }
 
 // helpBar is the one-line key hint bar. When it does not fit, hints are
@@ -433,13 +383,13 @@ func (m Model) mainHelp() []key.Binding {
 	if m.confirm != nil {
 		return m.confirm.ShortHelp()
 	}
-	if m.searching {
-		return []key.Binding{k.Submit, k.Esc}
+	if m.table.Typing() {
+		return m.table.ShortHelp()
 	}
 	if m.focus == focusIntegrations {
 		return []key.Binding{k.Up, k.Down, k.Tab, k.Add, k.Edit, k.Delete, k.Snippet, k.Help, k.Quit}
 	}
-	return []key.Binding{k.Expand, k.Filter, k.Search, k.Log, k.Run, k.Abort, k.Refresh, k.Tab, k.Help, k.Quit}
+	return append(m.table.ShortHelp(), k.Refresh, k.Tab, k.Help, k.Quit)
 }
 
 // fullHelp lists every key of the current screen, grouped.
@@ -448,10 +398,5 @@ func (m Model) fullHelp() [][]key.Binding {
 	if s := m.top(); s != nil {
 		return s.FullHelp()
 	}
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Tab},
-		{k.Expand, k.Collapse, k.Filter, k.FilterReset, k.Search, k.Esc},
-		{k.Log, k.Run, k.Rerun, k.Abort, k.Open, k.Copy, k.Refresh},
-		{k.Add, k.Edit, k.Delete, k.Snippet, k.Help, k.Quit},
-	}
+	return append(m.table.FullHelp(), []key.Binding{k.Add, k.Edit, k.Delete, k.Snippet, k.Help, k.Quit})
 }
