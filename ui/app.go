@@ -1,19 +1,26 @@
 // app.go: the root model. It routes messages, owns the layout (header,
-// status line, hint bar), toasts, the global keys (ctrl+c; q and ? where
-// the screen on top is not typing) and every IO Cmd.
+// status line, hint bar), the integrations panel, toasts, the global keys
+// (ctrl+c; q, ?, tab, r, a, e, d, p where the screen on top is not typing)
+// and every IO Cmd (it alone holds Deps: the engine, store, checker...).
 //
-// How a screen plugs in (see screen.go and logview.go for a whole one):
-//   - a value type embedding screenCtx (size, *Styles, *KeyMap, input keys,
-//     timer hook), built by a newXxx(m.ctx(), the data it shows...) func;
-//   - it implements screen (View() string for the body, SetSize, ShortHelp
-//     for the hint bar, FullHelp for `?`, Title for the header) and
-//     Update(tea.Msg) (itself, tea.Cmd); optionally statuser, footer, typer;
-//   - it never holds the Jenkins client or the store: it emits intents
-//     (typed messages via emit, e.g. backMsg, fetchLogMsg) and the root turns
-//     them into Cmds, and it gets its data as messages or at construction;
-//   - the root gives it a page (const below), a field on Model, a case in
-//     top() and sizeScreens() (screen.go), in onKey and for the messages it
-//     consumes in Update, and in back() for what leaving it drops.
+// Screens: builds table (buildstable.go, always under the others), log view,
+// run form, integration form, snippet, help overlay, confirm dialog. How a
+// new screen plugs in (logview.go is a whole small one to copy):
+//   - a value type embedding screenCtx (body size, *Styles, *KeyMap, input
+//     keys, timer hook), built by newXxx(m.ctx(), the data it shows...);
+//   - it implements screen (screen.go): View() string for its body,
+//     SetSize, ShortHelp for the hint bar, FullHelp for `?`, Title for the
+//     header; and Update(tea.Msg) (itself, tea.Cmd). Optionally statuser
+//     (header's right side), footer (own status line), typer (q and ? are
+//     typed), statusless (body takes the status line);
+//   - it holds no client, store or context (TestScreensHoldNoIO): it emits
+//     intents with emit(typed msg) (backMsg, toastMsg, fetchLogMsg...) and
+//     the root turns them into Cmds; data comes at construction or as
+//     messages the root routes to it;
+//   - the root gives it a page const (below), a field on Model, a case in
+//     top(), updateTop() and sizeScreens() (screen.go), an open func that
+//     sets m.page, a case in back() for what leaving drops, and a case in
+//     Update for each message it consumes (keys reach it through top()).
 package ui
 
 import (

@@ -20,7 +20,8 @@ import (
 // The rows are built in table.go and drawn in tableview.go.
 type buildsTable struct {
 	screenCtx
-	ig     *integ    // the selected integration; nil when there is none
+	ig     *jobData  // the selected integration's; nil when there is none
+	job    string    // its job's full name
 	now    time.Time // the root's clock at the last message
 	active bool      // the table has the focus (not the integrations panel)
 
@@ -50,7 +51,7 @@ func newBuildsTable(c screenCtx) buildsTable {
 }
 
 // the names the row code (table.go, tableview.go) reads
-func (t buildsTable) cur() *integ         { return t.ig }
+func (t buildsTable) cur() *jobData       { return t.ig }
 func (t buildsTable) mainWidth() int      { return t.width }
 func (t buildsTable) searchQuery() string { return t.search.value }
 func (t buildsTable) Typing() bool        { return t.searching }
@@ -67,7 +68,10 @@ func (t *buildsTable) SetSize(w, h int) {
 
 // show puts integration ig's latest snapshot on screen.
 func (t *buildsTable) show(ig *integ) {
-	t.ig = ig
+	t.ig, t.job = nil, ""
+	if ig != nil {
+		t.ig, t.job = &ig.jobData, ig.cfg.Job
+	}
 	t.rebuild()
 }
 

@@ -21,12 +21,22 @@ import (
 // snapshots (and is armed again each time), and commands that tell it what
 // is on screen, to refresh now or to load older builds.
 
-// integ is the latest snapshot of one integration, as the screens read it.
-// Its slices and maps belong to the engine's snapshot: never modified here.
+// integ is the latest snapshot of one integration, as the dashboard holds
+// it. Its slices and maps belong to the engine's snapshot: never modified here.
 type integ struct {
 	cfg     config.Integration
 	version uint64
 	api     jenkins.API
+	jobData // what the screens read
+
+	olderSeq   uint64
+	olderAsked bool // this dashboard asked for the page in flight
+}
+
+// jobData is the part of an integration's snapshot the screens read (the
+// builds table holds a pointer to it): builds, queue, results and the state
+// of the data, without the client or the credentials.
+type jobData struct {
 	apiErr  string
 	records []BuildRecord // newest first
 	queue   []jenkins.QueueItem
@@ -45,8 +55,6 @@ type integ struct {
 	olderFrom    int  // next allBuilds index to read for older builds; 0 until a list came
 	olderLoading bool // a page of older builds is in flight
 	olderDone    bool // Jenkins has no older builds than those read
-	olderSeq     uint64
-	olderAsked   bool // this dashboard asked for the page in flight
 }
 
 func newInteg(in config.Integration) *integ { return &integ{cfg: in} }
@@ -62,7 +70,7 @@ func (ig *integ) apply(s watch.Snapshot) {
 	ig.olderFrom, ig.olderLoading, ig.olderDone, ig.olderSeq = s.OlderFrom, s.OlderLoading, s.OlderDone, s.OlderSeq
 }
 
-func (ig *integ) record(n int) (int, *BuildRecord) {
+func (ig *jobData) record(n int) (int, *BuildRecord) {
 	for i := range ig.records {
 		if ig.records[i].Number == n {
 			return i, &ig.records[i]

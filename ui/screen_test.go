@@ -1,8 +1,16 @@
 package ui
 
 import (
+	"context"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/watch"
 )
 
 // testCtx is a screen context as the root gives it, at w x h.
@@ -93,5 +101,83 @@ func TestHelpOverlayShowsTheScreensKeys(t *testing.T) {
 	h.key("esc", "?")
 	if s := plain(h); !strings.Contains(s, "abort") || !strings.Contains(s, "snippet") {
 		t.Fatalf("help over the builds table:\n%s", s)
+	}
+}
+
+// No screen holds the Jenkins client, the store or any other way to do IO:
+// screens ask the root through intents. This walks every field type a
+// screen can reach (through pointers, slices, maps and structs).
+func TestScreensHoldNoIO(t *testing.T) {
+	forbidden := []reflect.Type{
+		reflect.TypeFor[jenkins.API](), reflect.TypeFor[Store](), reflect.TypeFor[Connector](),
+		reflect.TypeFor[Checker](), reflect.TypeFor[Browser](), reflect.TypeFor[Actions](),
+		reflect.TypeFor[*watch.Sub](), reflect.TypeFor[*watch.Engine](), reflect.TypeFor[context.Context](),
+	}
+	seen := map[reflect.Type]bool{}
+	var walk func(path string, ty reflect.Type)
+	walk = func(path string, ty reflect.Type) {
+		if seen[ty] {
+			return
+		}
+		seen[ty] = true
+		for _, f := range forbidden {
+			if ty == f || (f.Kind() == reflect.Interface && ty.Kind() != reflect.Interface && ty.Implements(f) && f != reflect.TypeFor[context.Context]()) {
+				t.Errorf("%s is a %s", path, ty)
+			}
+		}
+		switch ty.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array:
+			walk(path+"[]", ty.Elem())
+		case reflect.Map:
+			walk(path+"[k]", ty.Key())
+			walk(path+"[v]", ty.Elem())
+		case reflect.Struct:
+			for i := range ty.NumField() {
+				walk(path+"."+ty.Field(i).Name, ty.Field(i).Type)
+			}
+		}
+	}
+	for _, s := range []any{logView{}, runForm{}, intForm{}, snippetView{}, helpView{}, confirmDialog{}, buildsTable{}} {
+		clear(seen)
+		walk(reflect.TypeOf(s).Name(), reflect.TypeOf(s))
+	}
+}
+
+// The builds table acts only through intents, which name the build.
+func TestBuildsTableIntents(t *testing.T) {
+	ig := newInteg(payments())
+	ig.storeLoaded = true
+	ig.records = []BuildRecord{{Build: mkBuild(12, jenkins.StatusSuccess, time.Hour, time.Minute)}, {Build: mkBuild(11, jenkins.StatusFailure, 2*time.Hour, time.Minute)}}
+	ig.records[0].Building = true
+	tb := newBuildsTable(testCtx(80, 18))
+	tb.show(ig)
+	intent := func(keys ...string) tea.Msg {
+		t.Helper()
+		var cmd tea.Cmd
+		for _, k := range keys {
+			tb, cmd = tb.Update(keyMsg(k))
+		}
+		if cmd == nil {
+			return nil
+		}
+		return cmd()
+	}
+	if got := intent("c"); got != (openLogMsg{num: 12}) {
+		t.Fatalf("c: %#v", got)
+	}
+	if got := intent("x"); got != (askAbortMsg{num: 12}) {
+		t.Fatalf("x on the running build: %#v", got)
+	}
+	if got := intent("j"); got != (wantOlderMsg{}) {
+		t.Fatalf("j to the last row: %#v", got)
+	}
+	if got, ok := intent("x").(toastMsg); !ok || !got.isErr {
+		t.Fatalf("x on a finished build: %#v", got)
+	}
+	if got := intent("B"); got != (openRunMsg{rerunOf: 11}) {
+		t.Fatalf("B: %#v", got)
+	}
+	if got := intent("f"); got != (wantOlderMsg{}) || len(tb.rows) != 1 {
+		t.Fatalf("f: %#v, %d rows", got, len(tb.rows))
 	}
 }

@@ -163,7 +163,7 @@ func (t *buildsTable) rebuild() {
 }
 
 // appendDetail adds the expanded lines of one build.
-func (t *buildsTable) appendDetail(ig *integ, r *BuildRecord, ri int, res *report.Results) {
+func (t *buildsTable) appendDetail(ig *jobData, r *BuildRecord, ri int, res *report.Results) {
 	n := r.Number
 	note := func(s string) {
 		t.rows = append(t.rows, row{kind: rowNote, num: n, ri: ri, depth: 1, key: buildKey(n) + "/note", note: s})
@@ -276,7 +276,7 @@ func assertOrder(e *report.Execution) []int {
 }
 
 // rowRecord is the build a row belongs to, without searching the records.
-func (ig *integ) rowRecord(r row) *BuildRecord {
+func (ig *jobData) rowRecord(r row) *BuildRecord {
 	if r.kind == rowQueue {
 		return nil
 	}
@@ -296,11 +296,6 @@ func (t *buildsTable) expandable(r row) bool {
 		return true
 	}
 	return false
-}
-
-// expandedBuild reports whether build n of ig is expanded on screen.
-func (t *buildsTable) expandedBuild(ig *integ, n int) bool {
-	return ig == t.cur() && t.expanded[buildKey(n)]
 }
 
 // parentRow returns the index of the row that contains row i, or -1.

@@ -147,7 +147,7 @@ func (t buildsTable) tableRows() []string {
 	return out
 }
 
-func (t buildsTable) renderRow(ig *integ, r row, selected bool, c cols) string {
+func (t buildsTable) renderRow(ig *jobData, r row, selected bool, c cols) string {
 	w := t.mainWidth()
 	var line string
 	var st jenkins.Status
@@ -202,7 +202,7 @@ func byteIndex(s string, col int) int {
 	return len(s)
 }
 
-func (t buildsTable) buildLine(ig *integ, rec *BuildRecord, r row, c cols) (string, jenkins.Status) {
+func (t buildsTable) buildLine(ig *jobData, rec *BuildRecord, r row, c cols) (string, jenkins.Status) {
 	st := recStatus(rec)
 	mark := "▸ "
 	if t.expanded[r.key] {
@@ -239,7 +239,7 @@ func (t buildsTable) buildLine(ig *integ, rec *BuildRecord, r row, c cols) (stri
 }
 
 // results of build n, if loaded.
-func (ig *integ) res(n int) *report.Results {
+func (ig *jobData) res(n int) *report.Results {
 	if r, ok := ig.results[n]; ok {
 		return &r
 	}
@@ -247,7 +247,7 @@ func (ig *integ) res(n int) *report.Results {
 }
 
 // detailText is the plain text of an expanded line.
-func (t buildsTable) detailText(ig *integ, r row) string {
+func (t buildsTable) detailText(ig *jobData, r row) string {
 	res := ig.res(r.num)
 	mark := func() string {
 		if t.expanded[r.key] {
@@ -317,7 +317,7 @@ func (t buildsTable) detailText(ig *integ, r row) string {
 		g := &res.Governance[r.ci]
 		cs, gs := (&report.Results{Governance: []report.GovernanceResult{*g}}).Summaries()
 		_ = cs
-		s := mark() + clean(shortDefinition(g.Definition, ig.cfg.Job)) + " · " + string(g.Tool) + " · " + fmtGovernanceFull(gs)
+		s := mark() + clean(shortDefinition(g.Definition, t.job)) + " · " + string(g.Tool) + " · " + fmtGovernanceFull(gs)
 		if g.Artifact != "" {
 			s += " · " + clean(g.Artifact)
 		}
@@ -334,7 +334,7 @@ func (t buildsTable) detailText(ig *integ, r row) string {
 		// only when it is not the definition itself (a $ref'd file)
 		s := ""
 		if v.File != "" && v.File != g.Definition {
-			s = clean(shortDefinition(v.File, ig.cfg.Job)) + ":"
+			s = clean(shortDefinition(v.File, t.job)) + ":"
 		}
 		if v.Line > 0 {
 			s += fmt.Sprintf("%d", v.Line)
@@ -380,7 +380,7 @@ func fmtMS(ms int64) string {
 	return fmt.Sprintf("%.1fs", float64(ms)/1000)
 }
 
-func (t buildsTable) styleDetail(ig *integ, r row, s string) string {
+func (t buildsTable) styleDetail(ig *jobData, r row, s string) string {
 	switch r.kind {
 	case rowNote:
 		return t.st.Subtle.Render(s)
