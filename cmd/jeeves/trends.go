@@ -227,21 +227,34 @@ func writeTrendsText(w io.Writer, in config.Integration, tr insight.Trends) {
 	tail := pts[:min(len(pts), 40)] // the sparklines fit 80 columns
 	fmt.Fprintf(w, "             %s\n", spanLabel(tail[len(tail)-1].Number, tail[0].Number, len(tail)))
 	at := func(i int) insight.Point { return tail[len(tail)-1-i] }
+	// Scaled between the lowest and highest value shown, so that a dip reads.
+	loRate, hiLint, loLint := 1.0, 0, math.MaxInt
+	for _, p := range tail {
+		if p.PassRate != nil {
+			loRate = min(loRate, *p.PassRate)
+		}
+		if p.HasLint {
+			hiLint = max(hiLint, p.LintErrors+p.LintWarnings)
+			loLint = min(loLint, p.LintErrors+p.LintWarnings)
+		}
+	}
+	if loRate == 1 {
+		loRate = 0
+	}
+	if loLint == hiLint {
+		loLint = 0
+	}
 	fmt.Fprintf(w, "  pass rate  %s  %s\n", insight.Sparkline(len(tail), func(i int) (float64, bool) {
 		p := at(i)
 		if p.PassRate == nil {
 			return 0, false
 		}
 		return *p.PassRate, true
-	}, 0, 1), passRateText(pts[0]))
-	hiLint := 0
-	for _, p := range tail {
-		hiLint = max(hiLint, p.LintErrors+p.LintWarnings)
-	}
+	}, loRate, 1), passRateText(pts[0]))
 	fmt.Fprintf(w, "  lint E+W   %s  %s\n", insight.Sparkline(len(tail), func(i int) (float64, bool) {
 		p := at(i)
 		return float64(p.LintErrors + p.LintWarnings), p.HasLint
-	}, 0, float64(hiLint)), lintText(pts[0]))
+	}, float64(loLint), float64(hiLint)), lintText(pts[0]))
 	fmt.Fprintln(w)
 	if len(tr.Assertions) == 0 {
 		fmt.Fprintln(w, "Assertions: none failed in these builds")

@@ -76,16 +76,23 @@ func TestTrendsAndDiffFetchOnceThenOffline(t *testing.T) {
 		}
 		if prev >= 0 {
 			pb := tr.Builds[prev]
-			want := 0
-			if p.Failed > 0 && pb.Failed == 0 {
-				want = 1
+			code, out, errOut := runCLI(t, s.env, "diff", "-i", "Payments API", strconv.Itoa(p.Number), "--offline", "--json")
+			var d diffJSON
+			if err := json.Unmarshal([]byte(out), &d); err != nil {
+				t.Fatalf("diff #%d: exit %d, %v: %s", p.Number, code, err, errOut)
 			}
-			d := diffOf(t, s, want, strconv.Itoa(p.Number), "--offline")
-			if d.A != p.Number || d.B != pb.Number || d.Regressed != (want == 1) || d.FailedDelta != p.Failed-pb.Failed {
+			newErr := false
+			for _, v := range d.NewViolations {
+				newErr = newErr || v.Severity == "error"
+			}
+			if want := len(d.NewFailing) > 0 || newErr; d.Regressed != want || code != map[bool]int{true: 1, false: 0}[want] {
+				t.Errorf("diff #%d: exit %d, regressed %v; want %v", p.Number, code, d.Regressed, want)
+			}
+			if d.A != p.Number || d.B != pb.Number || d.FailedDelta != p.Failed-pb.Failed {
 				t.Errorf("diff #%d: %+v against #%d (failed %d, before %d)", p.Number, d, pb.Number, p.Failed, pb.Failed)
 			}
-			if want == 1 && len(d.NewFailing) != p.Failed {
-				t.Errorf("diff #%d: %d new failing, want %d", p.Number, len(d.NewFailing), p.Failed)
+			if pb.Failed == 0 && len(d.NewFailing) != p.Failed {
+				t.Errorf("diff #%d: %d new failing, want %d (none failed in #%d)", p.Number, len(d.NewFailing), p.Failed, pb.Number)
 			}
 			checked++
 		}

@@ -56,6 +56,11 @@ func (s *Server) source(src string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("artifact source %s: %w", src, err)
 	}
+	if strings.HasSuffix(src, ".gz") {
+		if b, err = gunzip(src, b); err != nil {
+			return nil, fmt.Errorf("artifact source %w", err)
+		}
+	}
 	s.cache[src] = b
 	return b, nil
 }

@@ -1113,6 +1113,9 @@ func (s *Server) artifacts(b *build, now time.Time) []resolvedArtifact {
 		if !b.passed() && a.Fail != "" {
 			src = a.Fail
 		}
+		if b.series != nil {
+			src = b.series.Artifacts[a.Path] // none: the build did not archive it
+		}
 		if src == "" {
 			continue
 		}

@@ -45,6 +45,7 @@ type Server struct {
 	statsMu   sync.Mutex // guards stats (taken alone, never with mu)
 	stats     map[string]*Stat
 	cache     map[string][]byte // artifact sources
+	series    map[*JobDef]map[int]*seriesBuild
 	reports   map[string]*junitReport
 	nextTimer map[*item]time.Time // when each job's timer next queues a build
 

@@ -76,6 +76,10 @@ type ParamDef struct {
 
 // History is the builds a job already has when the server starts.
 type History struct {
+	// Series names a JSON index (demo/history.js writes one) that gives some
+	// of these builds their result, artifacts and console text build by
+	// build: a history that changes over time. A source like Artifact.Pass.
+	Series   string             `toml:"series" json:"series"`
 	Count    int                `toml:"count" json:"count"`
 	Days     int                `toml:"days" json:"days"`         // spread over this many days before now
 	Running  int                `toml:"running" json:"running"`   // the newest N are still running
@@ -144,7 +148,27 @@ func LoadWorld(path string) (*World, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	w.dir = filepath.Dir(path)
+	if err := w.checkSeries(false); err != nil {
+		return nil, err
+	}
 	return w, nil
+}
+
+// checkSeries reads each job's history series (only the demo's when
+// onlyDemo: a world parsed without a file has no directory for the others),
+// so that a bad one is an error here, not a panic of New.
+func (w *World) checkSeries(onlyDemo bool) error {
+	for i := range w.Jobs {
+		src := w.Jobs[i].History.Series
+		if src == "" || onlyDemo && !strings.HasPrefix(src, "demo:") {
+			continue
+		}
+		s := &Server{world: w, cache: map[string][]byte{}}
+		if _, err := s.loadSeries(src); err != nil {
+			return fmt.Errorf("job %q: history.series: %v", w.Jobs[i].Path, err)
+		}
+	}
+	return nil
 }
 
 // ParseWorld parses a world description (TOML, or JSON when isJSON).
@@ -166,6 +190,9 @@ func ParseWorld(b []byte, isJSON bool) (*World, error) {
 		}
 	}
 	if err := w.validate(); err != nil {
+		return nil, err
+	}
+	if err := w.checkSeries(true); err != nil {
 		return nil, err
 	}
 	return w, nil
