@@ -144,7 +144,7 @@ type build struct {
 	params    []paramValue
 	log       []logLine
 	stages    []stagePlan
-	srv       *Server // plans the log and stages on first use
+	srv       *Server      // plans the log and stages on first use
 	series    *seriesBuild // this build's own reports (History.Series); nil: Pass/Fail
 	planned   bool
 	// A job with log_bytes gets generated filler lines after log line
