@@ -105,7 +105,11 @@ func runServe(e *env) error {
 		}
 		return connErr(fmt.Errorf("jeeves serve: cannot listen on %s: %v", sc.Addr, err))
 	}
-	fmt.Fprintf(e.stdout, "jeeves serve: listening on %s, host key %s; connect with ssh -p PORT HOST\n", ln.Addr(), srv.HostKeyFingerprint())
+	port := "2222"
+	if _, p, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+		port = p
+	}
+	fmt.Fprintf(e.stdout, "jeeves serve: listening on %s, host key %s; connect with: ssh -p %s THIS-HOST\n", ln.Addr(), srv.HostKeyFingerprint(), port)
 	if err := srv.Serve(e.ctx, ln); err != nil {
 		return connErr(err)
 	}

@@ -93,13 +93,19 @@ var listenRE = regexp.MustCompile(`listening on 127\.0\.0\.1:(\d+), host key (SH
 // config (one integration on sim, the key at dir/id_ed25519 authorized).
 func startServe(t testing.TB, bin, dir string, sim *jenkinstest.Server, extra string) *servedJeeves {
 	t.Helper()
+	return startServeJob(t, bin, dir, sim, "Payments API", "payments/api-tests", extra)
+}
+
+// startServeJob is startServe with the integration's nickname and job.
+func startServeJob(t testing.TB, bin, dir string, sim *jenkinstest.Server, nick, job, extra string) *servedJeeves {
+	t.Helper()
 	line := writeClientKey(t, filepath.Join(dir, "id_ed25519"), "alice@laptop")
 	if err := os.WriteFile(filepath.Join(dir, "authorized_keys"), []byte(line+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	user, _ := sim.Credentials()
-	cfg := fmt.Sprintf("refresh = \"15s\"\n\n[[integration]]\nnickname = \"Payments API\"\nurl = %q\nusername = %q\ntoken_env = \"JEEVES_E2E_TOKEN\"\njob = \"payments/api-tests\"\n\n"+
-		"[serve]\nauthorized_keys = \"authorized_keys\"\n%s", sim.URL(), user, extra)
+	cfg := fmt.Sprintf("refresh = \"15s\"\n\n[[integration]]\nnickname = %q\nurl = %q\nusername = %q\ntoken_env = \"JEEVES_E2E_TOKEN\"\njob = %q\n\n"+
+		"[serve]\nauthorized_keys = \"authorized_keys\"\n%s", nick, sim.URL(), user, job, extra)
 	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
