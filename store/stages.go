@@ -13,7 +13,7 @@ import (
 )
 
 // WhyNoStages is why a build has no stages when Jenkins's wfapi answered 404.
-const WhyNoStages = "Jenkins has no stages for this build: not a Pipeline, or the Pipeline Stage View plugin (wfapi) is not installed"
+const WhyNoStages = "not a Pipeline, or no Pipeline Stage View plugin (wfapi)"
 
 // Stages are a build's pipeline stages as jeeves knows them.
 type Stages struct {

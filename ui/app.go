@@ -253,7 +253,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onAborted(msg)
 	case openedMsg:
 		return m, m.onOpened(msg)
-	case logChunkMsg, logTickMsg:
+	case logChunkMsg, logTickMsg, logTailMsg, stageLogMsg:
 		if m.page != pageLog {
 			return m, nil
 		}
@@ -264,8 +264,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onFetchLog(msg)
 	case confirmedMsg:
 		return m, m.onConfirmed(msg)
-	case openLogMsg, openRunMsg, askAbortMsg, openURLMsg, wantOlderMsg, expandedBuildMsg:
+	case openLogMsg, openRunMsg, askAbortMsg, openURLMsg, wantOlderMsg, expandedBuildMsg, openStageLogMsg:
 		return m, m.onTableIntent(msg)
+	case stagesMsg:
+		return m, m.onStages(msg)
 	case backMsg:
 		return m, m.back()
 	case openHelpMsg:

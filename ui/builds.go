@@ -51,7 +51,7 @@ func (m *Model) selectIntegration(i int) tea.Cmd {
 
 func (m *Model) wantResultsCur() tea.Cmd {
 	if ig := m.cur(); ig != nil {
-		return m.wantResults(ig)
+		return tea.Batch(m.wantResults(ig), m.wantStages())
 	}
 	return nil
 }
@@ -106,6 +106,8 @@ func (m *Model) onTableIntent(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case openLogMsg:
 		return m.openLog(msg.num)
+	case openStageLogMsg:
+		return m.openStageLog(msg.num, msg.stage)
 	case openRunMsg:
 		return m.openRun(msg.rerunOf)
 	case askAbortMsg:

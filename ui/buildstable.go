@@ -168,6 +168,9 @@ func (t buildsTable) onKey(msg tea.KeyPressMsg) (buildsTable, tea.Cmd) {
 		// these act on a build, and a queued item is not one yet
 		return t, emit(toastMsg{text: "still queued: no build yet, so no log, page or parameters", isErr: true})
 	case key.Matches(msg, k.Log):
+		if st, ok := t.selectedStage(); ok {
+			return t, emit(openStageLogMsg{num: t.rows[t.cursor].num, stage: st})
+		}
 		if r := t.selectedRecord(); r != nil {
 			return t, emit(openLogMsg{num: r.Number})
 		}

@@ -6,9 +6,15 @@ import (
 	"github.com/jeeves-dev/jeeves/jenkins"
 )
 
-// TailLog serves the fake's log from its first chunk, as a Jenkins that
-// found the log no longer than the window would.
+// TailLog serves the fake's tails, else its log from the first chunk, as a
+// Jenkins that found the log no longer than the window would.
 func (f *fakeAPI) TailLog(ctx context.Context, job string, number int, window int64) (jenkins.LogTail, error) {
+	f.mu.Lock()
+	t, ok := f.tails[number]
+	f.mu.Unlock()
+	if ok {
+		return t, f.count("tail")
+	}
 	ch, err := f.Log(ctx, job, number, 0)
 	if err != nil {
 		return jenkins.LogTail{}, err
@@ -20,5 +26,11 @@ func (f *fakeAPI) StageLog(ctx context.Context, job string, number int, stageID 
 	if err := f.count("stagelog"); err != nil {
 		return jenkins.StageLog{}, err
 	}
-	return jenkins.StageLog{}, nil
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	l, ok := f.stageLogs[stageID]
+	if !ok {
+		return jenkins.StageLog{}, &jenkins.Error{Op: "read the stage log", Kind: jenkins.ErrorNotFound, What: "no such node"}
+	}
+	return l, nil
 }

@@ -43,6 +43,11 @@ type fakeAPI struct {
 	triggers []map[string]string
 	stopped  []int
 	queueAns jenkins.QueueItem
+
+	stages    map[int][]jenkins.Stage
+	noWfapi   bool // Stages answers 404, as Jenkins without the Stage View plugin
+	stageLogs map[string]jenkins.StageLog
+	tails     map[int]jenkins.LogTail // TailLog answers; else the log from its start
 }
 
 func (f *fakeAPI) count(name string) error {
@@ -192,7 +197,15 @@ func (f *fakeAPI) TestReport(ctx context.Context, job string, number int, max in
 	return nil, errors.New("not found")
 }
 func (f *fakeAPI) Stages(ctx context.Context, job string, number int) ([]jenkins.Stage, error) {
-	return nil, nil
+	if err := f.count("stages"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.noWfapi {
+		return nil, &jenkins.Error{Op: "read stages", Kind: jenkins.ErrorNotFound, What: "no stages"}
+	}
+	return f.stages[number], nil
 }
 
 // fakeConnector hands out one fakeAPI per nickname.

@@ -26,6 +26,11 @@ type logView struct {
 	top     int
 	err     string
 
+	stage     string // the stage this view was opened for ("" the whole log)
+	seek      string // a stage whose first line goes on top once read
+	stageNote string // how the stage's log is shown, when not on its own
+	stageOnly bool   // the text is the stage's log from wfapi
+
 	searching bool
 	search    field
 	query     string
@@ -60,6 +65,16 @@ func (lv logView) Update(msg tea.Msg) (logView, tea.Cmd) {
 			return lv, nil
 		}
 		return lv.onChunk(msg)
+	case logTailMsg:
+		if msg.gen != lv.gen {
+			return lv, nil
+		}
+		return lv.onTail(msg)
+	case stageLogMsg:
+		if msg.gen != lv.gen {
+			return lv, nil
+		}
+		return lv.onStageLog(msg)
 	case logTickMsg:
 		if msg.gen != lv.gen {
 			return lv, nil
@@ -104,6 +119,7 @@ func (lv logView) onChunk(msg logChunkMsg) (logView, tea.Cmd) {
 	if lv.follow {
 		lv.top = max(0, lv.buf.Len()-lv.height)
 	}
+	lv.seekStage()
 	if lv.more {
 		return lv, lv.after(logEvery, logTickMsg{gen: lv.gen})
 	}
@@ -202,13 +218,19 @@ func (lv logView) onKey(msg tea.KeyPressMsg) (logView, tea.Cmd) {
 }
 
 func (lv logView) Title() string {
-	return clean(lv.nick) + " · console #" + itoa(lv.num)
+	t := clean(lv.nick) + " · console #" + itoa(lv.num)
+	if lv.stage != "" {
+		t += " · stage " + clean(lv.stage)
+	}
+	return t
 }
 
 func (lv logView) Status() string {
 	switch {
 	case lv.err != "":
 		return lv.st.Err.Render("error: " + lv.err)
+	case lv.stageOnly:
+		return lv.st.Subtle.Render("stage log (wfapi)")
 	case lv.more && lv.follow:
 		return lv.st.status("running").Render("following…")
 	case lv.more:
@@ -260,8 +282,11 @@ func (lv logView) Footer() string {
 		return lv.st.Warn.Render("/"+lv.query+" · "+lv.matchCount()) + "  " + lv.hints([]key.Binding{k.SearchNext, k.SearchPrev, k.Esc})
 	}
 	info := itoa(lv.buf.Len()) + " lines"
-	if d := lv.buf.Dropped(); d > 0 {
-		info += " (" + itoa(d) + " dropped)"
+	if n := lv.buf.keptNote(); n != "" {
+		info += " (" + n + ")"
+	}
+	if lv.stageNote != "" {
+		return lv.st.Warn.Render(lv.stageNote) + "  " + lv.st.Subtle.Render(info)
 	}
 	return lv.st.Subtle.Render(info)
 }
@@ -298,10 +323,15 @@ func (lv logView) highlight(l, q string) string {
 }
 
 func (lv logView) matchCount() string {
-	if len(lv.matches) == 0 {
-		return "no match"
+	// a search covers the lines kept: say so when that is not the whole log
+	where := ""
+	if lv.buf.skipped > 0 || lv.buf.Dropped() > 0 {
+		where = " in the last " + itoa(lv.buf.Len()) + " lines"
 	}
-	return itoa(lv.mi+1) + "/" + itoa(len(lv.matches))
+	if len(lv.matches) == 0 {
+		return "no match" + where
+	}
+	return itoa(lv.mi+1) + "/" + itoa(len(lv.matches)) + where
 }
 
 // --- root side: opening the log and fetching what it asks for ---
@@ -320,7 +350,7 @@ func (m *Model) openLog(num int) tea.Cmd {
 	m.log = &lv
 	m.page = pageLog
 	m.sizeScreens()
-	return logChunkCmd(m.deps.Ctx, ig.api, ig.cfg, num, 0, m.gen)
+	return tailLogCmd(m.deps.Ctx, ig.api, ig.cfg, num, m.gen)
 }
 
 func (m *Model) onFetchLog(msg fetchLogMsg) tea.Cmd {
@@ -330,6 +360,9 @@ func (m *Model) onFetchLog(msg fetchLogMsg) tea.Cmd {
 	ig := m.find(msg.nick)
 	if ig == nil || ig.api == nil {
 		return nil
+	}
+	if msg.offset == tailOffset {
+		return tailLogCmd(m.deps.Ctx, ig.api, ig.cfg, msg.num, msg.gen)
 	}
 	return logChunkCmd(m.deps.Ctx, ig.api, ig.cfg, msg.num, msg.offset, msg.gen)
 }

@@ -51,6 +51,7 @@ type jobData struct {
 
 	results         map[int]report.Results
 	resultsInFlight map[int]bool
+	stages          *stageCache // pipeline stages (stages.go)
 
 	olderFrom    int  // next allBuilds index to read for older builds; 0 until a list came
 	olderLoading bool // a page of older builds is in flight
@@ -208,7 +209,7 @@ func (m *Model) onEngine(msg engineMsg) tea.Cmd {
 	if m.anyLoading() {
 		cmds = append(cmds, m.startSpinner())
 	}
-	cmds = append(cmds, m.syncFocus(), m.startClock())
+	cmds = append(cmds, m.syncFocus(), m.startClock(), m.wantStages())
 	return tea.Batch(cmds...)
 }
 

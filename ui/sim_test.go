@@ -166,8 +166,12 @@ func TestTwoDashboardsOnePoller(t *testing.T) {
 	}
 	requests := func() int {
 		n := 0
-		for _, st := range srv.Stats() {
-			n += st.Requests
+		for kind, st := range srv.Stats() {
+			// the running build's stages are asked by each dashboard
+			// (stages.go), not by the engine
+			if kind != "wfapi" {
+				n += st.Requests
+			}
 		}
 		return n
 	}

@@ -23,6 +23,7 @@ const (
 	rowGovernance // an API definition linted in the build
 	rowSeverity   // a severity group header
 	rowViolation  // one violation
+	rowStage      // a pipeline stage of the build (stages.go)
 )
 
 // row is one line of the flattened builds table. Expansion state lives in
@@ -148,6 +149,7 @@ func (t *buildsTable) rebuild() {
 		t.rows = append(t.rows, row{kind: rowBuild, num: r.Number, ri: i, key: k})
 		if t.expanded[k] {
 			t.appendDetail(ig, r, i, res)
+			t.appendStages(ig, r, i)
 		}
 	}
 	t.cursor = 0

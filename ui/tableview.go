@@ -233,6 +233,9 @@ func (t buildsTable) buildLine(ig *jobData, rec *BuildRecord, r row, c cols) (st
 	if rec.Gone {
 		cause = "(gone) " + cause
 	}
+	if s := ig.currentStage(rec); s != "" {
+		cause = "▶ " + clean(s) + " · " + cause
+	}
 	line := mark + cell(num, c.num) + " " + cell(statusLabel(st), c.status) + " " + cell(fmtAgo(t.now, rec.Started), c.started) + " " +
 		cell(dur, c.dur) + " " + cell(coll, c.coll) + " " + cell(gov, c.gov) + " " + cell(cause, c.cause)
 	return line, st
@@ -258,6 +261,8 @@ func (t buildsTable) detailText(ig *jobData, r row) string {
 	switch r.kind {
 	case rowNote:
 		return r.note
+	case rowStage:
+		return t.stageText(ig, r)
 	case rowCollection:
 		c := &res.Collections[r.ci]
 		s := mark() + clean(c.Name) + " · " + string(c.Tool) + " · " + c.RequestsPhrase() + fmt.Sprintf(" · %d %s: %d passed",
@@ -384,6 +389,8 @@ func (t buildsTable) styleDetail(ig *jobData, r row, s string) string {
 	switch r.kind {
 	case rowNote:
 		return t.st.Subtle.Render(s)
+	case rowStage:
+		return t.styleStage(ig, r, s)
 	case rowSeverity, rowViolation:
 		return t.st.Severity[r.sev].Render(s)
 	case rowExecution:

@@ -270,6 +270,13 @@ func (a storeAdapter) FetchResults(ctx context.Context, api jenkins.API, in conf
 	return res, ui.ResultsState(state), why, err
 }
 
+// FetchStages gives a build's pipeline stages: a finished build's from the
+// store once they are there (fetched once, ever), else from wfapi.
+func (a storeAdapter) FetchStages(ctx context.Context, api jenkins.API, in config.Integration, b jenkins.Build) (ui.BuildStages, error) {
+	st, err := store.FetchStages(ctx, api, a.st, in, b)
+	return ui.BuildStages{List: st.List, None: st.None, Why: st.Why, Final: st.Final}, err
+}
+
 // browser opens URLs with $BROWSER, else the platform opener. Over SSH or
 // without a display it opens nothing, so the dashboard shows the URL.
 type browser struct{ getenv func(string) string }

@@ -1,0 +1,194 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jeeves-dev/jeeves/jenkins"
+)
+
+func demoStages(api *fakeAPI) {
+	api.stages = map[int][]jenkins.Stage{
+		112: {
+			{ID: "6", Name: "Checkout", Status: "SUCCESS", Started: t0.Add(-65 * time.Second), Duration: 9 * time.Second},
+			{ID: "13", Name: "Install tools", Status: "SUCCESS", Started: t0.Add(-56 * time.Second), Duration: 16 * time.Second},
+			{ID: "20", Name: "API tests", Status: "IN_PROGRESS", Started: t0.Add(-40 * time.Second), Duration: 38 * time.Second},
+		},
+		111: {
+			{ID: "6", Name: "Checkout", Status: "SUCCESS", Started: t0.Add(-20 * time.Minute), Duration: 12 * time.Second},
+			{ID: "13", Name: "Install tools", Status: "SUCCESS", Duration: 21 * time.Second},
+			{ID: "20", Name: "API tests", Status: "FAILED", Duration: 90 * time.Second},
+			{ID: "27", Name: "API lint", Status: "NOT_EXECUTED"},
+			{ID: "34", Name: "Publish reports", Status: "NOT_EXECUTED"},
+		},
+	}
+}
+
+func stageHarness(t *testing.T) (*harness, *fakeAPI) {
+	h, apis, _ := newHarness(t, Options{})
+	pay := apis["Payments API"]
+	demoStages(pay)
+	return h, pay
+}
+
+// TestGoldenStages: the running build shows its current stage in the
+// table; the expanded failed build lists its stages with status glyph and
+// word and duration, the running one its stage's elapsed time.
+func TestGoldenStages(t *testing.T) {
+	for _, sz := range sizes {
+		h, _ := stageHarness(t)
+		h.start(sz.w, sz.h)
+		h.key("enter")                 // #112, running
+		h.key("j", "j", "j", "j", "j") // down to #111, below #112's stages
+		h.key("enter")
+		s := plain(h)
+		for _, want := range []string{"▶ API tests · St", "▶ running  API tests", "40s so far", "✘ failed   API tests", "1m30s", "○ skipped  API lint"} {
+			if !strings.Contains(s, want) {
+				t.Fatalf("%dx%d: no %q in\n%s", sz.w, sz.h, want, s)
+			}
+		}
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+// A finished build's stages are asked once; a running build's again after
+// stageEvery.
+func TestStagesAskedOnceWhenFinished(t *testing.T) {
+	h, pay := stageHarness(t)
+	h.start(120, 40)
+	h.key("j", "enter") // #111
+	n := pay.n("stages")
+	for range 3 {
+		h.key("j", "k")
+	}
+	// only the running build's, when stageEvery has passed
+	if got := pay.n("stages"); got != n {
+		t.Fatalf("%d stage requests after moving around, want %d", got, n)
+	}
+}
+
+// Without wfapi (404) the expanded build says so and nothing fails.
+func TestNoWfapiSaysSo(t *testing.T) {
+	h, pay := stageHarness(t)
+	pay.noWfapi = true
+	h.start(120, 40)
+	h.key("j", "enter")
+	s := plain(h)
+	if !strings.Contains(s, "no pipeline stages: not a Pipeline, or no Pipeline Stage View plugin (wfapi)") {
+		t.Fatalf("no note:\n%s", s)
+	}
+	if strings.Contains(s, "read stages") {
+		t.Fatalf("an error shown:\n%s", s)
+	}
+	if strings.Contains(s, "▶ API tests") {
+		t.Fatal("a current stage without stages")
+	}
+}
+
+// TestGoldenStageLog: c on a stage opens that stage's log from wfapi.
+func TestGoldenStageLog(t *testing.T) {
+	for _, sz := range sizes {
+		h, pay := stageHarness(t)
+		pay.stageLogs = map[string]jenkins.StageLog{"20": {Steps: 1, Text: []byte("+ newman run collection.json\n→ Create payment\n  POST http://api/payments [500 Internal Server Error, 120ms]\n  1. Status code is 201\n")}}
+		h.start(sz.w, sz.h)
+		h.key("j", "enter") // #111
+		toStage(t, h, 111, 2)
+		h.key("c")
+		s := plain(h)
+		if !strings.Contains(s, "stage API tests") || !strings.Contains(s, "1. Status code is 201") || !strings.Contains(s, "stage log (wfapi)") {
+			t.Fatalf("stage log:\n%s", s)
+		}
+		if pay.n("log") != 0 {
+			t.Fatal("the whole log was read for a stage wfapi has")
+		}
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+// When wfapi cuts the stage's log, c opens the whole log with the stage's
+// first line on top.
+func TestStageLogCutOpensWholeLogAtStage(t *testing.T) {
+	h, pay := stageHarness(t)
+	pay.stageLogs = map[string]jenkins.StageLog{"20": {Steps: 1, Cut: true, Text: []byte("tail only\n")}}
+	var log strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&log, "checkout line %d\n", i)
+	}
+	log.WriteString("[Pipeline] stage\n[Pipeline] { (API tests)\n+ newman run collection.json\n")
+	for i := range 200 {
+		fmt.Fprintf(&log, "test line %d\n", i)
+	}
+	pay.logs = map[int][]string{111: {log.String()}}
+	h.start(100, 30)
+	h.key("j", "enter")
+	toStage(t, h, 111, 2)
+	h.key("c")
+	lines := strings.Split(plain(h), "\n")
+	if !strings.Contains(lines[1], "[Pipeline] { (API tests)") {
+		t.Fatalf("the stage's start is not on top:\n%s", strings.Join(lines, "\n"))
+	}
+	if !strings.Contains(plain(h), "longer than wfapi returns") {
+		t.Fatalf("does not say why the whole log:\n%s", plain(h))
+	}
+}
+
+// The log opens at its end: a tail read of a huge log says what it did not
+// read, and a search says it covered the lines kept.
+func TestLogTailOfHugeLog(t *testing.T) {
+	h, pay := stageHarness(t)
+	var tail strings.Builder
+	for i := range 500 {
+		fmt.Fprintf(&tail, "step %09d: processed\n", 4999500+i)
+	}
+	tail.WriteString("Finished: FAILURE\n")
+	pay.tails = map[int]jenkins.LogTail{111: {Text: []byte(tail.String()), From: 500 << 20, NextOffset: 501 << 20, Method: jenkins.TailMultipart}}
+	h.start(100, 30)
+	h.key("j", "c")
+	s := plain(h)
+	if !strings.Contains(s, "Finished: FAILURE") || !strings.Contains(s, "the first 500 MB not read") {
+		t.Fatalf("tail view:\n%s", s)
+	}
+	h.key("/")
+	h.typeText("step 004999600")
+	h.key("enter")
+	s = plain(h)
+	if !strings.Contains(s, "1/1 in the last 501 lines") {
+		t.Fatalf("search does not say where it looked:\n%s", s)
+	}
+	if pay.n("log") != 0 || pay.n("tail") != 1 {
+		t.Fatalf("%d log reads, %d tail reads", pay.n("log"), pay.n("tail"))
+	}
+}
+
+// A memory bound in bytes: lines beyond maxLogBytes are dropped from the
+// start and counted.
+func TestLogBufferByteBound(t *testing.T) {
+	var b logBuffer
+	line := strings.Repeat("x", 999) + "\n"
+	chunk := []byte(strings.Repeat(line, 1000)) // 1 MB
+	for range 40 {
+		b.write(chunk)
+	}
+	if b.bytes > maxLogBytes || b.Len() == 0 || b.Dropped() == 0 || b.Dropped()+b.Len() != 40000 {
+		t.Fatalf("%d bytes kept in %d lines, %d dropped", b.bytes, b.Len(), b.Dropped())
+	}
+	// an endless line is cut, not held whole
+	b.write([]byte(strings.Repeat("y", 3<<20)))
+	if len(b.partial) > maxLineBytes {
+		t.Fatalf("partial line of %d bytes", len(b.partial))
+	}
+}
+
+// toStage moves the cursor down to stage si of build num.
+func toStage(t *testing.T, h *harness, num, si int) {
+	t.Helper()
+	for range 40 {
+		if r := h.m.table.rows[h.m.table.cursor]; r.kind == rowStage && r.num == num && r.ci == si {
+			return
+		}
+		h.key("j")
+	}
+	t.Fatalf("no stage %d of #%d:\n%s", si, num, plain(h))
+}
