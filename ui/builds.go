@@ -125,3 +125,50 @@ func (m *Model) onTableIntent(msg tea.Msg) tea.Cmd {
 	}
 	return nil
 }
+
+// onMainKey: the global keys of the builds screen, then the focused panel's.
+func (m *Model) onMainKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.openHelp()
+		return nil
+	case key.Matches(msg, k.Tab):
+		if m.focus == focusBuilds {
+			m.focus = focusIntegrations
+		} else {
+			m.focus = focusBuilds
+		}
+		return nil
+	case key.Matches(msg, k.Refresh):
+		if ig := m.cur(); ig != nil {
+			m.setToast("refreshing "+ig.cfg.Nickname, false)
+			return tea.Batch(m.pollNow(ig, true), m.toastTimer())
+		}
+		return nil
+	case key.Matches(msg, k.Add):
+		return m.openIntForm(nil)
+	case key.Matches(msg, k.Edit):
+		if ig := m.cur(); ig != nil {
+			return m.openIntForm(ig)
+		}
+		return nil
+	case key.Matches(msg, k.Delete):
+		if ig := m.cur(); ig != nil {
+			if ig.cfg.Source != "store" {
+				m.setToast(notEditable(ig.cfg, "remove"), true)
+				return m.toastTimer()
+			}
+			m.askConfirm(newConfirm(m.ctx(), "Delete integration "+ig.cfg.Nickname+"?", confirmDelete, ig.cfg.Nickname))
+		}
+		return nil
+	case key.Matches(msg, k.Snippet):
+		return m.openSnippet()
+	}
+	if m.focus == focusIntegrations {
+		return m.onIntegrationsKey(msg)
+	}
+	return m.onTableKey(msg)
+}

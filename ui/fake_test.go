@@ -465,6 +465,7 @@ func newHarnessWith(t testing.TB, deps Deps, opts Options) *harness {
 	deps.Engine = h.engine(deps, opts)
 	h.m = New(deps, opts)
 	h.m.after = holdTimers
+	h.m.table.after = holdTimers // the table is made in New, before the hook is replaced
 	h.m.wait = holdWait
 	return h
 }

@@ -157,7 +157,7 @@ func (m Model) mainLines() []string {
 	if !m.wide() {
 		lines = append(lines, m.integrationStrip())
 	}
-	right = strings.Split(m.table.View(), "\n")
+	right = m.table.viewLines()
 	if m.wide() {
 		left := m.integrationPanel(len(right))
 		sep := m.st.Border.Render("│")
