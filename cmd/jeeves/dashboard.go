@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -26,6 +27,18 @@ import (
 	"github.com/jeeves-dev/jeeves/store"
 	"github.com/jeeves-dev/jeeves/ui"
 )
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
 
 // runDashboard runs the interactive dashboard.
 func runDashboard(e *env) error {
@@ -115,6 +128,23 @@ func runDashboard(e *env) error {
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out), tea.WithFPS(dashboardFPS)}
 	if opts.NoColor {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
+	}
+	// One P unless the user says otherwise: an idle dashboard is a chain of
+	// small wake-ups (15 frames a second, polls, snapshots), and with more
+	// Ps each one also wakes a spinning thread to look for work: -0.05 s CPU
+	// an idle minute (BENCHMARKS.md, issue 11). Report parsing streams in
+	// one goroutine per build anyway.
+	if e.getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
+	// JEEVES_CPUPROFILE=FILE writes a CPU profile of the whole run (for
+	// BENCHMARKS.md's idle measurements: go tool pprof -top jeeves FILE)
+	if path := e.getenv("JEEVES_CPUPROFILE"); path != "" {
+		if stop, err := startCPUProfile(path); err == nil {
+			defer stop()
+		} else {
+			logger.Warn("no CPU profile", "err", err)
+		}
 	}
 	_, err = tea.NewProgram(ui.New(deps, opts), popts...).Run()
 	cancel()
