@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -286,4 +287,49 @@ func tctx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return c
+}
+
+// BenchmarkTailLog500MB: the end of a 500 MB log through the real client
+// against the simulator: requests, bytes received and CPU (of the whole
+// process, simulator included) per tail.
+func BenchmarkTailLog500MB(b *testing.B) {
+	const size, window = 500 << 20, 1 << 20
+	for _, tc := range []struct {
+		name, version string
+		running       bool
+	}{{"multipart-finished", "2.541.1", false}, {"probe-finished", "2.479.3", false}, {"multipart-running", "2.541.1", true}, {"probe-running", "2.479.3", true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			_, c, clk := bigLogWorld(b, tc.version, size)
+			fin, run := bigBuilds(b, c)
+			n := fin
+			if tc.running {
+				n = run
+				clk.add(4 * time.Minute) // well into its generated lines
+			}
+			c.ResetStats()
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			var tl jenkins.LogTail
+			for range b.N {
+				var err error
+				if tl, err = c.TailLog(context.Background(), "big", n, window); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			st := c.Stats()
+			b.ReportMetric(float64(st.Requests)/float64(b.N), "requests/op")
+			b.ReportMetric(float64(st.BodyBytes)/float64(b.N), "bytes-received/op")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "ms-CPU/op")
+			if tl.From < size/2 {
+				b.Fatalf("tail from %d", tl.From)
+			}
+		})
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
