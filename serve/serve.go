@@ -57,6 +57,10 @@ type Options struct {
 	// It may run token_cmd: it is only called inside a tea.Cmd.
 	UserAPI func(ctx context.Context, in config.Integration) (jenkins.API, error)
 
+	// Getenv reads the environment, to warn at start about a mapped user's
+	// token_env that is not set (nil: no check).
+	Getenv func(string) string
+
 	// Log is the server log (one line per refused key, session start and
 	// end, shutdown). Default: discard.
 	Log *slog.Logger
@@ -102,12 +106,23 @@ type session struct {
 	sshSess ssh.Session
 }
 
+// end quits the session's dashboard with a reason the client reads. A
+// client that stopped reading (its window full) could hold the dashboard's
+// last writes forever: after a grace period the channel is closed under it.
 func (s *session) end(reason string) {
-	s.reason.CompareAndSwap(nil, &reason)
+	if !s.reason.CompareAndSwap(nil, &reason) {
+		return
+	}
 	if p := s.prog.Load(); p != nil {
 		p.Quit()
 	}
+	if s.sshSess != nil {
+		time.AfterFunc(endGrace, func() { _ = s.sshSess.Close() })
+	}
 }
+
+// endGrace is how long a session told to end may take to say goodbye.
+const endGrace = 5 * time.Second
 
 // New checks the options, reads the authorized keys, makes (or reads) the
 // host key and opens the audit log. It listens nowhere yet.
@@ -146,6 +161,10 @@ func New(o Options) (*Server, error) {
 		if !keys.knows(u.Key) {
 			s.log.Warn("a [[serve.user]] key matches no key in authorized_keys", "key", u.Key, "file", o.Serve.AuthorizedKeys)
 		}
+		if u.TokenEnv != "" && o.Getenv != nil && strings.TrimSpace(o.Getenv(u.TokenEnv)) == "" {
+			s.log.Warn("a [[serve.user]] token variable is empty or not set: that user's run, re-run and abort will fail",
+				"key", u.Key, "username", u.Username, "token_env", u.TokenEnv)
+		}
 	}
 	signer, err := hostKey(o.Serve.HostKey)
 	if err != nil {
@@ -176,6 +195,10 @@ func New(o Options) (*Server, error) {
 		ssh.EmulatePty(),
 		func(srv *ssh.Server) error {
 			srv.HandshakeTimeout = 20 * time.Second
+			// a backstop for a client gone without a word (no FIN, no
+			// keepalives): no byte either way for longer than the idle
+			// timeout; a live dashboard is closed by closeIdle before
+			srv.IdleTimeout = o.Serve.IdleTimeout + time.Minute
 			// no password, no keyboard-interactive: only the public key handler is set
 			srv.PasswordHandler, srv.KeyboardInteractiveHandler = nil, nil
 			return nil
@@ -407,6 +430,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			s.closeIdle()
 		case <-ctx.Done():
 			s.shutdown()
+			ln.Close() // in case the server had not started to accept on it yet
 			<-done
 			return nil
 		}

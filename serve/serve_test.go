@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -224,12 +225,17 @@ func openSession(t testing.TB, conn *gossh.Client, w, h int, env map[string]stri
 	if err != nil {
 		t.Fatal(err)
 	}
+	term := "xterm-256color"
 	for k, v := range env {
+		if k == "TERM" { // the terminal type of the pty request
+			term = v
+			continue
+		}
 		if err := sess.Setenv(k, v); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := sess.RequestPty("xterm-256color", h, w, gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
+	if err := sess.RequestPty(term, h, w, gossh.TerminalModes{gossh.ECHO: 0}); err != nil {
 		t.Fatal(err)
 	}
 	c := &client{t: t, conn: conn, sess: sess, out: &syncBuffer{}, errs: &syncBuffer{}, wait: make(chan error, 1)}
@@ -741,5 +747,76 @@ func TestSessionsShareOnePoller(t *testing.T) {
 	st := r.sim.Stats()
 	if st["builds"].Requests != 1 || st["job"].Requests >= len(cs) {
 		t.Fatalf("10 sessions made %d list and %d probe requests; one poller makes 1 list and a probe per interval", st["builds"].Requests, st["job"].Requests)
+	}
+}
+
+// The colour profile is each session's: a 16-colour terminal gets the 16
+// ANSI colours (the palette's), NO_COLOR and a dumb terminal none, at the
+// same time on one server.
+func TestColourProfilePerTerminal(t *testing.T) {
+	r := newRig(t, nil)
+	c16 := r.connect("alice", 120, 40, map[string]string{"TERM": "xterm"})
+	dumb := r.connect("bob", 120, 40, map[string]string{"TERM": "dumb"})
+	none := r.connect("carol", 120, 40, map[string]string{"TERM": "xterm-256color", "NO_COLOR": "1"})
+	for _, c := range []*client{c16, dumb, none} {
+		c.waitFor("#12", 10*time.Second)
+	}
+	sgr := regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
+	kinds := func(out string) (ansi16, extended bool) {
+		for _, m := range sgr.FindAllStringSubmatch(out, -1) {
+			for _, p := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ';' || r == ':' }) {
+				switch {
+				case p == "38" || p == "48":
+					extended = true
+				case len(p) == 2 && (p[0] == '3' || p[0] == '4' || p[0] == '9') && p[1] != '8' && p[1] != '9':
+					ansi16 = true
+				}
+			}
+		}
+		return
+	}
+	if a, x := kinds(c16.out.String()); !a || x {
+		t.Errorf("TERM=xterm: 16 colours %v, 256/true colours %v; want only the 16", a, x)
+	}
+	for name, c := range map[string]*client{"NO_COLOR": none, "TERM=dumb": dumb} {
+		if a, x := kinds(c.out.String()); a || x {
+			t.Errorf("%s: colours in the output (16: %v, more: %v)", name, a, x)
+		}
+	}
+}
+
+// A re-run is audited as such, with the build it re-runs; a mapped user's
+// token that cannot be resolved is an audited error, never a request.
+func TestActorAuditsRerunAndTokenErrors(t *testing.T) {
+	r := newRig(t, nil)
+	in := r.srv.o.Integrations[0]
+	alice := &session{user: "alice", key: keyEntry{fingerprint: "SHA256:a"}, mapped: &r.srv.o.Serve.Users[0]}
+	act := &actor{s: r.srv, se: alice}
+	if _, err := act.Trigger(context.Background(), in, 11, map[string]string{"BRANCH": "main"}); err != nil {
+		t.Fatal(err)
+	}
+	if a := r.audit(); !strings.Contains(a, "build=11 action=re-run") || !strings.Contains(a, "jenkins_user=alice") {
+		t.Fatalf("re-run audit: %s", a)
+	}
+	nobody := config.ServeUser{Key: "x", Username: "dave", TokenEnv: "DAVE_TOKEN"}
+	dave := &actor{s: r.srv, se: &session{user: "dave", key: keyEntry{fingerprint: "SHA256:d"}, mapped: &nobody}}
+	before := r.requests("stop")
+	if err := dave.Stop(context.Background(), in, 12); err == nil || !strings.Contains(err.Error(), "DAVE_TOKEN is empty") {
+		t.Fatalf("unresolvable token: %v", err)
+	}
+	if r.requests("stop") != before {
+		t.Fatal("a stop was sent without the user's token")
+	}
+	if a := r.audit(); !strings.Contains(a, "jenkins_user=dave") || !strings.Contains(a, "build=12 action=abort") || !strings.Contains(a, "DAVE_TOKEN is empty") {
+		t.Fatalf("token error audit: %s", a)
+	}
+}
+
+// A mapped user whose token variable is not set is named at start.
+func TestWarnsAboutUnsetUserToken(t *testing.T) {
+	r := newRig(t, func(o *Options) { o.Getenv = func(k string) string { return map[string]string{"BOB_TOKEN": "b"}[k] } })
+	log := r.logBuf.String()
+	if !strings.Contains(log, "token variable is empty or not set") || !strings.Contains(log, "token_env=ALICE_TOKEN") || strings.Contains(log, "token_env=BOB_TOKEN") {
+		t.Fatalf("start log: %s", log)
 	}
 }

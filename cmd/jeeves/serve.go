@@ -90,9 +90,10 @@ func runServe(e *env) error {
 		UserAPI: func(ctx context.Context, in config.Integration) (jenkins.API, error) {
 			return newClientEnv(ctx, in, e.getenv)
 		},
-		Log:   logger,
-		FPS:   dashboardFPS,
-		Title: "jeeves",
+		Getenv: e.getenv,
+		Log:    logger,
+		FPS:    dashboardFPS,
+		Title:  "jeeves",
 	})
 	if err != nil {
 		return usageErr("%v", err)
