@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jeeves-dev/jeeves/insight"
 	"github.com/jeeves-dev/jeeves/report"
 )
 
@@ -253,4 +254,31 @@ SELECT ?1, ?2, ?3 WHERE EXISTS (SELECT 1 FROM result_data WHERE integration = ?1
 		}
 	}
 	return out, info, nil
+}
+
+// Trends computes the history insights of an integration's newest stored
+// builds (all when limit <= 0), with the messages read from the full
+// results of the few builds they name.
+func (s *Store) Trends(ctx context.Context, integration string, limit int, opt insight.Options) (insight.Trends, HistoryInfo, error) {
+	hist, info, err := s.History(ctx, integration, limit)
+	if err != nil {
+		return insight.Trends{}, info, err
+	}
+	builds := make([]insight.Build, len(hist))
+	for i, h := range hist {
+		builds[i] = insight.Build{Number: h.Number, Status: string(h.Status), HasResults: h.ResultsState == ResultsStored, Results: h.Results}
+	}
+	tr := insight.Compute(builds, opt)
+	full := map[int]report.Results{}
+	for _, n := range tr.MessageBuilds() {
+		res, state, _, err := s.Results(ctx, integration, n)
+		if err != nil {
+			return insight.Trends{}, info, err
+		}
+		if state == ResultsStored {
+			full[n] = res
+		}
+	}
+	tr.FillMessages(full)
+	return tr, info, nil
 }

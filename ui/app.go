@@ -43,6 +43,7 @@ const (
 	pageRun
 	pageIntegration
 	pageSnippet
+	pageTrends
 )
 
 type focusArea int
@@ -109,6 +110,7 @@ type Model struct {
 	run     *runForm
 	intForm *intForm
 	snip    *snippetView
+	trends  *trendsView
 }
 
 // New builds the dashboard. It does no IO; Init starts it.
@@ -264,7 +266,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onFetchLog(msg)
 	case confirmedMsg:
 		return m, m.onConfirmed(msg)
-	case openLogMsg, openRunMsg, askAbortMsg, openURLMsg, wantOlderMsg, expandedBuildMsg, openStageLogMsg:
+	case trendsLoadedMsg:
+		if m.page != pageTrends || m.trends == nil {
+			return m, nil
+		}
+		return m, m.updateTop(msg)
+	case jumpToAssertionMsg:
+		return m, m.jumpToAssertion(msg)
+	case openLogMsg, openRunMsg, askAbortMsg, openURLMsg, wantOlderMsg, expandedBuildMsg, openTrendsMsg, openStageLogMsg:
 		return m, m.onTableIntent(msg)
 	case stagesMsg:
 		return m, m.onStages(msg)

@@ -110,6 +110,8 @@ func (m *Model) onTableIntent(msg tea.Msg) tea.Cmd {
 		return m.openStageLog(msg.num, msg.stage)
 	case openRunMsg:
 		return m.openRun(msg.rerunOf)
+	case openTrendsMsg:
+		return m.openTrends()
 	case askAbortMsg:
 		if ig := m.cur(); ig != nil {
 			c := newConfirm(m.ctx(), "Abort build #"+itoa(msg.num)+"?", confirmAbort, ig.cfg.Nickname)

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/jeeves-dev/jeeves/insight"
 	"github.com/jeeves-dev/jeeves/jenkins"
 )
 
@@ -34,6 +35,13 @@ type buildsTable struct {
 	expanded  map[string]bool // by row key
 	counts    map[jenkins.Status]int
 	total     int
+	reveal    *revealAt // an assertion to expand down to once its build's results are in (trends' enter)
+}
+
+// revealAt is an assertion of a build the table is to show.
+type revealAt struct {
+	num int
+	key insight.AssertionKey
 }
 
 // Intents of the builds table.
@@ -78,7 +86,7 @@ func (t *buildsTable) show(ig *integ) {
 // switchTo shows another integration from its top, nothing expanded
 // (expansion keys are build numbers: not another job's).
 func (t *buildsTable) switchTo(ig *integ) {
-	t.cursor, t.offset = 0, 0
+	t.cursor, t.offset, t.reveal = 0, 0, nil
 	clear(t.expanded)
 	t.show(ig)
 }
@@ -175,6 +183,8 @@ func (t buildsTable) onKey(msg tea.KeyPressMsg) (buildsTable, tea.Cmd) {
 			return t, emit(openLogMsg{num: r.Number})
 		}
 		return t, nil
+	case key.Matches(msg, k.Trends):
+		return t, emit(openTrendsMsg{})
 	case key.Matches(msg, k.Run):
 		return t, emit(openRunMsg{})
 	case key.Matches(msg, k.Rerun):
@@ -400,7 +410,7 @@ func (t buildsTable) ShortHelp() []key.Binding {
 	if t.searching {
 		return []key.Binding{k.Submit, k.Esc}
 	}
-	return []key.Binding{k.Expand, k.Filter, k.Search, k.Log, k.Run, k.Abort}
+	return []key.Binding{k.Expand, k.Filter, k.Search, k.Log, k.Run, k.Trends, k.Abort}
 }
 
 func (t buildsTable) FullHelp() [][]key.Binding {
@@ -408,6 +418,64 @@ func (t buildsTable) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Tab},
 		{k.Expand, k.Collapse, k.Filter, k.FilterReset, k.Search, k.Esc},
-		{k.Log, k.Run, k.Rerun, k.Abort, k.Open, k.Copy, k.Refresh},
+		{k.Log, k.Run, k.Rerun, k.Abort, k.Open, k.Copy, k.Trends, k.Refresh},
+	}
+}
+
+// showAssertion selects build num, expands it and, once its results are in
+// (now or with a later snapshot), expands down to assertion key and selects
+// it. False when the build is not listed.
+func (t *buildsTable) showAssertion(num int, key insight.AssertionKey) bool {
+	t.filter, t.search.value, t.searching = 0, "", false
+	t.rebuild()
+	if !t.selectBuild(num) {
+		return false
+	}
+	t.expanded[buildKey(num)] = true
+	t.reveal = &revealAt{num: num, key: key}
+	t.rebuild()
+	return true
+}
+
+// applyReveal expands down to the assertion to reveal when its build's
+// results are there (rebuild calls it).
+func (t *buildsTable) applyReveal() {
+	p := t.reveal
+	if p == nil || t.ig == nil {
+		return
+	}
+	res, ok := t.ig.results[p.num]
+	if !ok {
+		return // not loaded yet: a later snapshot brings them
+	}
+	t.reveal = nil
+	for ci, c := range res.Collections {
+		if c.Name != p.key.Collection {
+			continue
+		}
+		for ei, e := range c.Executions {
+			if e.Folder != p.key.Folder || e.Name != p.key.Request || e.Iteration != p.key.Iteration && p.key.Iteration != 0 {
+				continue
+			}
+			for ai, a := range e.Assertions {
+				if a.Name != p.key.Assertion {
+					continue
+				}
+				t.expanded[collKey(p.num, ci)] = true
+				t.expanded[execKey(p.num, ci, ei)] = true
+				t.rebuild()
+				want := fmt.Sprintf("%s/a%d", execKey(p.num, ci, ei), ai)
+				for i := range t.rows {
+					if t.rows[i].key == want {
+						t.cursor = i
+						// the build's line stays in view above it when it fits
+						t.offset = max(0, min(t.offset, i-1))
+						t.clampScroll()
+						return
+					}
+				}
+				return
+			}
+		}
 	}
 }

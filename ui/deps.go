@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/insight"
 	"github.com/jeeves-dev/jeeves/watch"
 )
 
@@ -67,6 +68,12 @@ type Snippets interface {
 	Snippet(o SnippetOptions) (string, error)
 }
 
+// Trends computes an integration's history insights over its newest
+// stored builds (all when limit <= 0). Called in a Cmd, never in Update.
+type Trends interface {
+	Trends(ctx context.Context, integration string, limit int) (insight.Trends, error)
+}
+
 // Browser opens URLs. Open reports false (and no error) when no browser can
 // be opened here (SSH, no display), so the dashboard shows the URL instead.
 type Browser interface {
@@ -85,6 +92,7 @@ type Deps struct {
 	Snippets Snippets // nil: the snippet view says it is unavailable
 	Browser  Browser  // nil: o shows the URL
 	Actions  Actions  // nil: run, re-run and abort go through the integration's own client
+	Trends   Trends   // nil: the trends screen says history is not available here
 	Clock    func() time.Time
 	Ctx      context.Context
 	Log      *slog.Logger // nil: nothing is logged

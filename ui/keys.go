@@ -11,7 +11,9 @@ type KeyMap struct {
 	// movement
 	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
 	// builds
-	Expand, Collapse, Filter, FilterReset, Search, Log, Run, Rerun, Abort, Open, Copy key.Binding
+	Expand, Collapse, Filter, FilterReset, Search, Log, Run, Rerun, Abort, Open, Copy, Trends key.Binding
+	// trends
+	ShowFailure key.Binding
 	// integrations
 	Add, Edit, Delete, Snippet, CopySnippet key.Binding
 	// forms and dialogs
@@ -48,6 +50,8 @@ func DefaultKeyMap(readonly bool) KeyMap {
 		Abort:       key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "abort")),
 		Open:        key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open")),
 		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy URL")),
+		Trends:      key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "trend")),
+		ShowFailure: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "where it last failed")),
 
 		Add:     key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "add")),
 		Edit:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),

@@ -113,6 +113,8 @@ func (m Model) top() screen {
 		return m.intForm
 	case m.page == pageSnippet && m.snip != nil:
 		return m.snip
+	case m.page == pageTrends && m.trends != nil:
+		return m.trends
 	}
 	return nil
 }
@@ -137,6 +139,10 @@ func (m *Model) updateTop(msg tea.Msg) tea.Cmd {
 		var s snippetView
 		s, cmd = m.snip.Update(msg)
 		m.snip = &s
+	case m.page == pageTrends && m.trends != nil:
+		var s trendsView
+		s, cmd = m.trends.Update(msg)
+		m.trends = &s
 	}
 	return cmd
 }
@@ -160,6 +166,9 @@ func (m *Model) sizeScreens() {
 	}
 	if m.snip != nil {
 		m.snip.SetSize(w, h)
+	}
+	if m.trends != nil {
+		m.trends.SetSize(w, h)
 	}
 	if m.help != nil {
 		m.help.SetSize(w, h+1) // statusless
@@ -197,6 +206,8 @@ func (m *Model) back() tea.Cmd {
 		m.intForm = nil // a test still running is ignored
 	case pageSnippet:
 		m.snip = nil
+	case pageTrends:
+		m.trends = nil // a computation still on its way is dropped
 	case pageRun:
 		if m.run != nil && !m.run.triggering {
 			m.run = nil

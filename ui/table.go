@@ -162,6 +162,9 @@ func (t *buildsTable) rebuild() {
 		}
 	}
 	t.clampScroll()
+	if t.reveal != nil {
+		t.applyReveal()
+	}
 }
 
 // appendDetail adds the expanded lines of one build.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/jeeves-dev/jeeves/check"
 	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/insight"
 	"github.com/jeeves-dev/jeeves/internal/termtext"
 	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/jenkins/jenkinstest"
@@ -114,6 +115,7 @@ func runDashboard(e *env) error {
 	deps := ui.Deps{
 		Jenkins:  connector{ctx: ctx, getenv: e.getenv},
 		Store:    storeAdapter{st},
+		Trends:   trendsAdapter{st},
 		Browser:  browser{getenv: e.getenv},
 		Checker:  formChecker{getenv: e.getenv},
 		Snippets: snippets{},
@@ -251,6 +253,14 @@ type connector struct {
 
 func (c connector) API(in config.Integration) (jenkins.API, error) {
 	return newClientEnv(c.ctx, in, c.getenv)
+}
+
+// trendsAdapter gives the dashboard the history insights of the store.
+type trendsAdapter struct{ st *store.Store }
+
+func (a trendsAdapter) Trends(ctx context.Context, integration string, limit int) (insight.Trends, error) {
+	tr, _, err := a.st.Trends(ctx, integration, limit, insight.Options{})
+	return tr, err
 }
 
 // storeAdapter gives the dashboard the store's records in its own types.

@@ -11,7 +11,6 @@ import (
 	"github.com/jeeves-dev/jeeves/insight"
 	"github.com/jeeves-dev/jeeves/internal/termtext"
 	"github.com/jeeves-dev/jeeves/jenkins"
-	rpt "github.com/jeeves-dev/jeeves/report"
 	"github.com/jeeves-dev/jeeves/store"
 )
 
@@ -113,32 +112,20 @@ func runTrends(e *env) error {
 			return err
 		}
 	}
-	hist, info, err := st.History(e.ctx, in.Nickname, limit)
+	tr, info, err := st.Trends(e.ctx, in.Nickname, limit, insight.Options{})
 	if err != nil {
 		return failErr(err)
 	}
 	if info.Computed > 0 {
 		fmt.Fprintf(e.stderr, "jeeves: note: %d builds' results were stored by an older jeeves; their history was computed from the full results once and saved\n", info.Computed)
 	}
-	if len(hist) == 0 {
+	if len(tr.Builds) == 0 {
 		why := "run without --offline, or open the dashboard, to read its builds"
 		if !*h.offline {
 			why = "Jenkins lists none"
 		}
 		return failErr(fmt.Errorf("no builds of %q in the store: %s", in.Nickname, why))
 	}
-	tr := insight.Compute(insightBuilds(hist), insight.Options{})
-	full := map[int]rpt.Results{}
-	for _, num := range tr.MessageBuilds() {
-		res, state, _, err := st.Results(e.ctx, in.Nickname, num)
-		if err != nil {
-			return failErr(err)
-		}
-		if state == store.ResultsStored {
-			full[num] = res
-		}
-	}
-	tr.FillMessages(full)
 	withResults := 0
 	for _, p := range tr.Builds {
 		if p.HasResults {
@@ -209,14 +196,6 @@ func refreshHistory(e *env, st *store.Store, in config.Integration, limit int) e
 	}
 	buildsResults(e, st, c, in, builds, true, asked)
 	return nil
-}
-
-func insightBuilds(hist []store.HistoryBuild) []insight.Build {
-	out := make([]insight.Build, len(hist))
-	for i, h := range hist {
-		out[i] = insight.Build{Number: h.Number, Status: string(h.Status), HasResults: h.ResultsState == store.ResultsStored, Results: h.Results}
-	}
-	return out
 }
 
 // writeTrendsText prints the trends for a terminal: 80 columns, no colour.
