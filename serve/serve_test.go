@@ -820,3 +820,33 @@ func TestWarnsAboutUnsetUserToken(t *testing.T) {
 		t.Fatalf("start log: %s", log)
 	}
 }
+
+// Each session has its own filter: one session filtering its builds does
+// not change what another shows.
+func TestSessionsHaveTheirOwnFilter(t *testing.T) {
+	r := newRig(t, nil)
+	a := r.connect("alice", 120, 40, nil)
+	b := r.connect("bob", 120, 40, nil)
+	a.waitFor("#12", 10*time.Second)
+	b.waitFor("#12", 10*time.Second)
+	ma := a.mark()
+	a.send("f") // the first status filter: success only, the running #12 leaves a's table
+	waitUntil(t, 5*time.Second, "a filters", func() bool { return strings.Contains(ma(), "success") })
+	// a full frame of each: help and back
+	redraw := func(c *client) string {
+		m := c.mark()
+		c.send("?")
+		waitUntil(t, 5*time.Second, "help", func() bool { return strings.Contains(m(), "keys") })
+		m = c.mark()
+		c.send("\x1b")
+		waitUntil(t, 5*time.Second, "back", func() bool { return strings.Contains(m(), "#11") })
+		time.Sleep(200 * time.Millisecond)
+		return m()
+	}
+	if s := redraw(b); !strings.Contains(s, "running") {
+		t.Fatalf("b lost the running build after a's filter:\n%s", s)
+	}
+	if s := redraw(a); strings.Contains(s, "▶ running") {
+		t.Fatalf("a's filter did not hold:\n%s", s)
+	}
+}
