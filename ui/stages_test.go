@@ -2,11 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jeeves-dev/jeeves/config"
 	"github.com/jeeves-dev/jeeves/jenkins"
+	"github.com/jeeves-dev/jeeves/jenkins/jenkinstest"
 )
 
 func demoStages(api *fakeAPI) {
@@ -134,6 +137,23 @@ func TestStageLogCutOpensWholeLogAtStage(t *testing.T) {
 	}
 }
 
+// TestGoldenLogTail: the log of a huge build opened at its end says what it
+// did not read.
+func TestGoldenLogTail(t *testing.T) {
+	for _, sz := range sizes {
+		h, pay := stageHarness(t)
+		var tail strings.Builder
+		for i := range 100 {
+			fmt.Fprintf(&tail, "step %09d: processed 512 records in 3 ms, batch %d ok\n", 4999900+i, i%997)
+		}
+		tail.WriteString("ERROR: script returned exit code 1\nFinished: FAILURE\n")
+		pay.tails = map[int]jenkins.LogTail{111: {Text: []byte(tail.String()), From: 500 << 20, NextOffset: 501 << 20, Method: jenkins.TailMultipart}}
+		h.start(sz.w, sz.h)
+		h.key("j", "c")
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
 // The log opens at its end: a tail read of a huge log says what it did not
 // read, and a search says it covered the lines kept.
 func TestLogTailOfHugeLog(t *testing.T) {
@@ -191,4 +211,45 @@ func toStage(t *testing.T, h *harness, num, si int) {
 		h.key("j")
 	}
 	t.Fatalf("no stage %d of #%d:\n%s", si, num, plain(h))
+}
+
+// Against the simulated Jenkins through the real client: the running
+// pipeline build's stage in the table, an expanded build's stages, c on a
+// stage; and a freestyle job's build says it has no stages.
+func TestStagesAgainstSimulator(t *testing.T) {
+	srv := jenkinstest.New(jenkinstest.DemoWorld(), jenkinstest.WithAddr("127.0.0.1:0"))
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	user, token := srv.Credentials()
+	cl, err := jenkins.New(jenkins.Options{BaseURL: srv.URL(), Username: user, Token: config.NewSecret(token)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins := []config.Integration{
+		{Nickname: "Payments API", URL: srv.URL(), Job: "payments/api-tests", Source: "config"},
+		{Nickname: "Orders API", URL: srv.URL(), Job: "orders-api", Source: "config"},
+	}
+	h := newHarnessWith(t, Deps{Jenkins: simConnector{cl}, Store: &memStore{saved: map[string]int{}}, Clock: time.Now}, Options{Integrations: ins})
+	h.start(120, 40)
+	if !regexp.MustCompile(`#130 .*▶ (Checkout|Install tools|API tests|API lint|Publish reports) · `).MatchString(plain(h)) {
+		t.Fatalf("no current stage on the running build:\n%s", plain(h))
+	}
+	h.key("j", "enter") // #129
+	if s := plain(h); !strings.Contains(s, "Publish reports") || !strings.Contains(s, "Checkout") {
+		t.Fatalf("no stages:\n%s", s)
+	}
+	toStage(t, h, 129, 2) // API tests
+	h.key("c")
+	if s := plain(h); !strings.Contains(s, "stage API tests") || !strings.Contains(s, "newman") {
+		t.Fatalf("stage log:\n%s", s)
+	}
+	h.key("esc")
+
+	h.key("tab", "j", "tab") // Orders API, a freestyle job
+	h.key("j", "enter")
+	if s := plain(h); !strings.Contains(s, "no pipeline stages: not a Pipeline") {
+		t.Fatalf("freestyle build:\n%s", s)
+	}
 }
