@@ -130,8 +130,12 @@ func (m *Model) syncFocus() tea.Cmd {
 	var on, ex []int
 	if ig := m.cur(); ig != nil {
 		nick = ig.cfg.Nickname
-		for _, r := range m.onScreenBuilds() {
-			on = append(on, r.Number)
+		if w := m.trendsWindow(ig); w != nil {
+			on = w // the trends need the results of their whole window
+		} else {
+			for _, r := range m.onScreenBuilds() {
+				on = append(on, r.Number)
+			}
 		}
 		ex = m.table.expandedBuilds()
 		slices.Sort(ex)
@@ -209,7 +213,7 @@ func (m *Model) onEngine(msg engineMsg) tea.Cmd {
 	if m.anyLoading() {
 		cmds = append(cmds, m.startSpinner())
 	}
-	cmds = append(cmds, m.syncFocus(), m.startClock(), m.wantStages())
+	cmds = append(cmds, m.syncFocus(), m.startClock(), m.wantStages(), m.refreshTrends())
 	return tea.Batch(cmds...)
 }
 

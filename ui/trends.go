@@ -56,6 +56,7 @@ type trendsView struct {
 	err     string
 	tr      insight.Trends
 	sel     int // the selected assertion
+	basis   int // results known in the window when the trends were last asked for
 	top     int // first line shown
 
 	lines []string // laid out by layout()
@@ -267,7 +268,7 @@ func (v *trendsView) layout() {
 		}
 	}
 	if with < len(pts) {
-		add(st.Subtle.Render(fmt.Sprintf(" %d of %d builds have results (· : running, aborted, no reports, or not read yet)", with, len(pts))))
+		add(st.Subtle.Render(fmt.Sprintf(" %d of %d builds have results (· = none: running, aborted, not read yet)", with, len(pts))))
 	}
 	add("")
 	if len(v.tr.Assertions) == 0 {
@@ -356,13 +357,60 @@ func (m *Model) openTrends() tea.Cmd {
 		v.loading, v.err = false, "history is not available here"
 		v.layout()
 	}
+	v.basis = m.trendsBasis(ig)
 	m.trends = &v
 	m.page = pageTrends
 	m.sizeScreens()
 	if m.deps.Trends == nil {
 		return nil
 	}
-	return tea.Batch(trendsCmd(m.deps.Ctx, m.deps.Trends, ig.cfg.Nickname, m.gen), m.startSpinner())
+	return tea.Batch(trendsCmd(m.deps.Ctx, m.deps.Trends, ig.cfg.Nickname, m.gen), m.startSpinner(), m.syncFocus())
+}
+
+// trendsWindow lists the builds the open trends screen covers (the engine
+// fetches their results as it does for the builds on screen); nil when the
+// trends are not open.
+func (m *Model) trendsWindow(ig *integ) []int {
+	if m.page != pageTrends || m.trends == nil || ig == nil || ig.cfg.Nickname != m.trends.nick {
+		return nil
+	}
+	var out []int
+	for i := range ig.records {
+		if len(out) == trendsBuilds {
+			break
+		}
+		out = append(out, ig.records[i].Number)
+	}
+	return out
+}
+
+// trendsBasis counts the builds of the window whose results are known.
+func (m *Model) trendsBasis(ig *integ) int {
+	n := 0
+	for i := range ig.records {
+		if i == trendsBuilds {
+			break
+		}
+		if !ig.records[i].ResultsState.Unknown() {
+			n++
+		}
+	}
+	return n
+}
+
+// refreshTrends computes the open trends again, in a Cmd, when more of
+// their builds' results have come in.
+func (m *Model) refreshTrends() tea.Cmd {
+	ig := m.cur()
+	if m.trends == nil || m.page != pageTrends || ig == nil || ig.cfg.Nickname != m.trends.nick || m.deps.Trends == nil || m.trends.loading {
+		return nil
+	}
+	b := m.trendsBasis(ig)
+	if b == m.trends.basis {
+		return nil
+	}
+	m.trends.basis = b
+	return trendsCmd(m.deps.Ctx, m.deps.Trends, m.trends.nick, m.trends.gen)
 }
 
 // jumpToAssertion leaves the trends for the builds table, on build num's
