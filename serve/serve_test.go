@@ -850,3 +850,55 @@ func TestSessionsHaveTheirOwnFilter(t *testing.T) {
 		t.Fatalf("a's filter did not hold:\n%s", s)
 	}
 }
+
+// blockingWriter never returns from Write until released: a client that
+// stopped reading, so the SSH window fills and the server's writes block.
+type blockingWriter struct{ release chan struct{} }
+
+func (w blockingWriter) Write(p []byte) (int, error) { <-w.release; return len(p), nil }
+
+// A client that stops reading (its SSH window fills, so the server's writes
+// to it block and its dashboard stops taking keys) does not hold up another
+// session, and is closed as idle. (Should its last writes never return,
+// session.end closes the channel under them after endGrace.)
+func TestStalledClientIsClosed(t *testing.T) {
+	r := newRig(t, func(o *Options) { o.Serve.IdleTimeout = 3 * time.Second })
+	watch := r.connect("alice", 80, 24, nil)
+	watch.waitFor("#12", 10*time.Second)
+
+	conn, err := dial(t, r.addr, r.keys["bob"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	sess, _ := conn.NewSession()
+	bw := blockingWriter{release: make(chan struct{})}
+	defer close(bw.release)
+	sess.Stdout, sess.Stderr = bw, bw
+	if err := sess.RequestPty("xterm", 100, 300, nil); err != nil { // big frames
+		t.Fatal(err)
+	}
+	in, _ := sess.StdinPipe()
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 5*time.Second, "two sessions", func() bool { return r.srv.Sessions() == 2 })
+	// full redraws until the window (2 MB) is full and the server's writes block
+	go func() {
+		for end := time.Now().Add(8 * time.Second); time.Now().Before(end); {
+			if _, err := in.Write([]byte("?")); err != nil {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	// the watching session keeps working meanwhile
+	m := watch.mark()
+	watch.send("?")
+	waitUntil(t, 5*time.Second, "the other session answers", func() bool { return strings.Contains(m(), "keys") })
+	watch.send("\x1b")
+	ended := `msg="session end" session=2 `
+	waitUntil(t, 3*time.Second+endGrace+10*time.Second, "the stalled session is closed", func() bool {
+		return strings.Contains(r.logBuf.String(), ended)
+	})
+}
