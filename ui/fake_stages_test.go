@@ -11,7 +11,12 @@ import (
 func (f *fakeAPI) TailLog(ctx context.Context, job string, number int, window int64) (jenkins.LogTail, error) {
 	f.mu.Lock()
 	t, ok := f.tails[number]
+	terr := f.tailErr
 	f.mu.Unlock()
+	if terr != nil {
+		f.count("tail")
+		return jenkins.LogTail{}, terr
+	}
 	if ok {
 		return t, f.count("tail")
 	}

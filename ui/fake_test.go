@@ -48,6 +48,7 @@ type fakeAPI struct {
 	noWfapi   bool // Stages answers 404, as Jenkins without the Stage View plugin
 	stageLogs map[string]jenkins.StageLog
 	tails     map[int]jenkins.LogTail // TailLog answers; else the log from its start
+	tailErr   error                   // TailLog fails with it
 }
 
 func (f *fakeAPI) count(name string) error {

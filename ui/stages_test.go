@@ -253,3 +253,45 @@ func TestStagesAgainstSimulator(t *testing.T) {
 		t.Fatalf("freestyle build:\n%s", s)
 	}
 }
+
+// A running build's log opened at its end is followed from the tail's
+// NextOffset with start= offsets.
+func TestLogTailThenFollow(t *testing.T) {
+	h, pay := stageHarness(t)
+	head := "old 1\nold 2\n"
+	tailText := "recent 1\nrecent 2\n"
+	pay.logs = map[int][]string{112: {head + tailText, "new 1\n", "Finished: SUCCESS\n"}}
+	pay.tails = map[int]jenkins.LogTail{112: {Text: []byte(tailText), From: int64(len(head)), NextOffset: int64(len(head + tailText)), More: true, Method: jenkins.TailMultipart}}
+	h.start(100, 30)
+	h.key("c") // #112, running
+	s := plain(h)
+	if !strings.Contains(s, "recent 2") || strings.Contains(s, "old 1") || !strings.Contains(s, "following") {
+		t.Fatalf("tail:\n%s", s)
+	}
+	h.fire(isTick[logTickMsg])
+	h.fire(isTick[logTickMsg])
+	s = plain(h)
+	if !strings.Contains(s, "new 1") || !strings.Contains(s, "Finished: SUCCESS") || strings.Contains(s, "old 1") || !strings.Contains(s, "end of log") {
+		t.Fatalf("followed:\n%s", s)
+	}
+	if pay.n("log") != 2 || pay.n("tail") != 1 {
+		t.Fatalf("%d log reads, %d tail reads", pay.n("log"), pay.n("tail"))
+	}
+}
+
+// When the end cannot be found (an answer jeeves does not understand), the
+// log is read from its start as before, and said nothing about.
+func TestLogTailFailsReadsFromStart(t *testing.T) {
+	h, pay := stageHarness(t)
+	pay.tailErr = &jenkins.Error{Op: "read the end of the log", Kind: jenkins.ErrorProtocol, What: "the log answer has no X-Text-Size header"}
+	pay.logs = map[int][]string{111: {"line one\nFinished: FAILURE\n"}}
+	h.start(100, 30)
+	h.key("j", "c")
+	s := plain(h)
+	if !strings.Contains(s, "line one") || !strings.Contains(s, "Finished: FAILURE") || strings.Contains(s, "error") {
+		t.Fatalf("fallback:\n%s", s)
+	}
+	if pay.n("tail") != 1 || pay.n("log") != 1 {
+		t.Fatalf("%d tail, %d log reads", pay.n("tail"), pay.n("log"))
+	}
+}
