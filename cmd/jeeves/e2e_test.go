@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -691,6 +692,13 @@ type e2eFront struct {
 }
 
 func e2eNewFront(tb testing.TB, target string) *e2eFront {
+	return e2eNewFrontAt(tb, target, "")
+}
+
+// e2eNewFrontAt is e2eNewFront listening on addr ("" picks a free port):
+// a second run that must be the same server to the store (which binds
+// stored builds to the integration's URL) reuses the first one's address.
+func e2eNewFrontAt(tb testing.TB, target, addr string) *e2eFront {
 	tb.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
@@ -698,7 +706,7 @@ func e2eNewFront(tb testing.TB, target string) *e2eFront {
 	}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	f := &e2eFront{}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if f.identity.Load() {
 			// so the proxy's transport does not ask for gzip itself
 			r.Header.Set("Accept-Encoding", "identity")
@@ -723,6 +731,15 @@ func e2eNewFront(tb testing.TB, target string) *e2eFront {
 		f.plain += plain
 		f.mu.Unlock()
 	}))
+	if addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		f.Server.Listener.Close()
+		f.Server.Listener = ln
+	}
+	f.Server.Start()
 	tb.Cleanup(f.Close)
 	return f
 }
@@ -903,7 +920,8 @@ func BenchmarkColdStart(b *testing.B) {
 		const late = 3 * time.Second
 		srv2 := e2eSim(b, e2eIdleWorld(b))
 		srv2.SetFaults(jenkinstest.Faults{Latency: jenkinstest.Duration(late)})
-		front2 := e2eNewFront(b, srv2.URL())
+		front.Close() // the same address: to the store the same server
+		front2 := e2eNewFrontAt(b, srv2.URL(), front.Listener.Addr().String())
 		writeE2EConfigURL(b, dir, front2.URL, user, e2eIdleNick, e2eIdleJob, "")
 		start = time.Now()
 		d2 := e2eStartDash(b, bin, 120, 40, dir, srv2)
