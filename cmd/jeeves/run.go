@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -21,15 +22,17 @@ func init() {
 	}
 }
 
-// Poll intervals of `jeeves run`; tests shorten them.
+// Poll intervals of `jeeves run`, and the longest wait between two tries
+// while Jenkins cannot be reached; tests shorten them.
 var (
-	runQueuePoll = time.Second
-	runBuildPoll = 2 * time.Second
+	runQueuePoll  = time.Second
+	runBuildPoll  = 2 * time.Second
+	runBackoffMax = 30 * time.Second
 )
 
-// runRetries is how many polls in a row may fail to reach Jenkins before
-// `run` gives up following.
-const runRetries = 5
+// runDefaultTimeout is how long `run` follows a queue item and its build
+// (through restarts of Jenkins and dropped connections) unless --timeout says.
+const runDefaultTimeout = 6 * time.Hour
 
 // paramFlags is a repeatable -p KEY=VALUE, in the order given.
 type paramFlags struct {
@@ -72,11 +75,15 @@ type runJSON struct {
 }
 
 func runRun(e *env) error {
-	fs := newFlagSet(e, "jeeves run", "jeeves run -i NICKNAME [-p KEY=VALUE]... [--wait] [--json] [--config FILE] [--store FILE]")
+	fs := newFlagSet(e, "jeeves run", "jeeves run -i NICKNAME [-p KEY=VALUE]... [--wait [--timeout 6h]] [--json] [--config FILE] [--store FILE]")
 	nick := fs.String("i", "", "the integration's `nickname` (default: the only one configured)")
 	var params paramFlags
 	fs.Var(&params, "p", "a build parameter `KEY=VALUE` (repeatable); the others keep the job's defaults")
 	wait := fs.Bool("wait", false, "follow the build to its end; exit 0 only if it succeeded")
+	timeout := fs.Duration("timeout", runDefaultTimeout, "how long to follow the queue item and the build, waiting (with backoff, up to 30s\n"+
+		"between tries) through Jenkins restarts and dropped connections; one line says when\n"+
+		"the connection drops, one when it is back. At the deadline: exit 3 if Jenkins is still\n"+
+		"unreachable, else 1 (the build keeps running)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 	cfgPath := fs.String("config", "", "config `file` (default: $JEEVES_CONFIG, else ~/.config/jeeves/config.toml)")
 	storePath := fs.String("store", "", "store `file` that keeps the results --wait reads (default: $JEEVES_STORE, else ~/.local/state/jeeves/jeeves.db)")
@@ -85,6 +92,9 @@ func runRun(e *env) error {
 	}
 	if fs.NArg() > 0 {
 		return usageErr("jeeves run: unexpected argument %q; give parameters with -p KEY=VALUE", fs.Arg(0))
+	}
+	if *timeout <= 0 {
+		return usageErr("jeeves run: --timeout must be more than 0, e.g. 6h or 90m")
 	}
 	cfg, err := loadConfig(e, *cfgPath)
 	if err != nil {
@@ -125,11 +135,15 @@ func runRun(e *env) error {
 		fmt.Fprintf(e.stdout, "queued: %s%s\n", out.QueueURL, note)
 	}
 
-	number, err := followQueue(e, c, in.Job, id)
+	f := &follower{e: e, notes: e.stdout, timeout: *timeout, deadline: time.Now().Add(*timeout)}
+	if *asJSON {
+		f.notes = e.stderr // stdout is the one JSON object
+	}
+	number, err := f.followQueue(c, in.Job, id)
 	if err != nil {
 		return err
 	}
-	b, err := pollBuild(e, c, in.Job, number)
+	b, err := f.pollBuild(c, in.Job, number)
 	if err != nil {
 		return err
 	}
@@ -145,10 +159,10 @@ func runRun(e *env) error {
 	}
 
 	for b.Building {
-		if err := runSleep(e.ctx, runBuildPoll); err != nil {
-			return stoppedFollowing(e, fmt.Sprintf("build #%d; it keeps running: %s", number, out.URL))
+		if err := f.sleep(runBuildPoll, fmt.Sprintf("build #%d; it keeps running: %s", number, termtext.Clean(out.URL))); err != nil {
+			return err
 		}
-		if b, err = pollBuild(e, c, in.Job, number); err != nil {
+		if b, err = f.pollBuild(c, in.Job, number); err != nil {
 			return err
 		}
 	}
@@ -279,15 +293,84 @@ func triggerErr(err error) error {
 	return clientErr(err)
 }
 
+// follower polls Jenkins for `run` until a deadline, waiting with backoff
+// while Jenkins cannot be reached (a restart, a dropped connection, a 5xx
+// from a proxy in front of it). It says once when the connection drops and
+// once when it is back.
+type follower struct {
+	e        *env
+	notes    io.Writer // where the drop/back lines go
+	timeout  time.Duration
+	deadline time.Time
+
+	down      bool      // the last poll failed to reach Jenkins
+	downSince time.Time // when the first of those failed
+	backoff   time.Duration
+	lastErr   error
+}
+
+// ok records a poll that reached Jenkins.
+func (f *follower) ok() {
+	if f.down {
+		fmt.Fprintf(f.notes, "connection to Jenkins is back after %s\n", time.Since(f.downSince).Round(time.Second))
+	}
+	f.down, f.backoff, f.lastErr = false, 0, nil
+}
+
+// unreachable records a poll that could not reach Jenkins and waits before
+// the next try: the poll interval, doubling to runBackoffMax. At the
+// deadline it gives up with a connection error (exit 3).
+func (f *follower) unreachable(err error, poll time.Duration, what string) error {
+	if !f.down {
+		f.down, f.downSince = true, time.Now()
+		fmt.Fprintf(f.notes, "connection to Jenkins lost (%s); retrying until %s (--timeout %s)\n",
+			termtext.Clean(err.Error()), f.deadline.Format("15:04:05"), f.timeout)
+	}
+	f.lastErr = err
+	switch {
+	case f.backoff == 0:
+		f.backoff = poll
+	case f.backoff < runBackoffMax:
+		f.backoff = min(2*f.backoff, runBackoffMax)
+	}
+	return f.sleep(f.backoff, what)
+}
+
+// sleep waits d, or until the deadline or an interrupt, which end following.
+func (f *follower) sleep(d time.Duration, what string) error {
+	left := time.Until(f.deadline)
+	if left <= 0 {
+		return f.expired(what)
+	}
+	if err := runSleep(f.e.ctx, min(d, left)); err != nil {
+		return stoppedFollowing(f.e, what)
+	}
+	if d >= left {
+		return f.expired(what)
+	}
+	return nil
+}
+
+// expired is the end at the deadline: still unreachable is a connection
+// error (3); reachable but not done is an unknown outcome (1).
+func (f *follower) expired(what string) error {
+	if f.down {
+		return connErr(fmt.Errorf("gave up after --timeout %s: Jenkins unreachable for %s: %w",
+			f.timeout, time.Since(f.downSince).Round(time.Second), f.lastErr))
+	}
+	return failErr(fmt.Errorf("--timeout %s reached: stopped following %s", f.timeout, what))
+}
+
 // followQueue waits for the queue item to become a build and returns its
 // number. An item that expired from the queue is found among the builds.
-func followQueue(e *env, c *jenkins.Client, job string, id int64) (int, error) {
-	failures := 0
+func (f *follower) followQueue(c *jenkins.Client, job string, id int64) (int, error) {
+	e := f.e
+	what := fmt.Sprintf("queue item %d; it stays queued", id)
 	for {
 		it, err := c.QueueItem(e.ctx, id)
 		switch {
 		case err == nil:
-			failures = 0
+			f.ok()
 			if it.BuildNumber > 0 {
 				return it.BuildNumber, nil
 			}
@@ -297,36 +380,48 @@ func followQueue(e *env, c *jenkins.Client, job string, id int64) (int, error) {
 		case jenkins.IsNotFound(err):
 			n, ferr := c.BuildByQueueID(e.ctx, job, id)
 			if ferr == nil {
+				f.ok()
 				return n, nil
+			}
+			if e.ctx.Err() == nil && jenkins.IsConn(ferr) {
+				if err := f.unreachable(ferr, runQueuePoll, what); err != nil {
+					return 0, err
+				}
+				continue
 			}
 			return 0, clientErr(fmt.Errorf("queue item %d is gone and no recent build of %q came from it: %w", id, job, ferr))
 		case e.ctx.Err() != nil:
-			return 0, stoppedFollowing(e, fmt.Sprintf("queue item %d; it stays queued", id))
-		case jenkins.IsConn(err) && failures < runRetries:
-			failures++
+			return 0, stoppedFollowing(e, what)
+		case jenkins.IsConn(err):
+			if err := f.unreachable(err, runQueuePoll, what); err != nil {
+				return 0, err
+			}
+			continue
 		default:
 			return 0, clientErr(err)
 		}
-		if err := runSleep(e.ctx, runQueuePoll); err != nil {
-			return 0, stoppedFollowing(e, fmt.Sprintf("queue item %d; it stays queued", id))
+		if err := f.sleep(runQueuePoll, what); err != nil {
+			return 0, err
 		}
 	}
 }
 
-// pollBuild reads the build, riding out a few failed polls.
-func pollBuild(e *env, c *jenkins.Client, job string, number int) (jenkins.Build, error) {
-	for failures := 0; ; failures++ {
-		b, err := c.Build(e.ctx, job, number)
+// pollBuild reads the build, waiting through connection failures.
+func (f *follower) pollBuild(c *jenkins.Client, job string, number int) (jenkins.Build, error) {
+	what := fmt.Sprintf("build #%d; it keeps running", number)
+	for {
+		b, err := c.Build(f.e.ctx, job, number)
 		switch {
 		case err == nil:
+			f.ok()
 			return b, nil
-		case e.ctx.Err() != nil:
-			return b, stoppedFollowing(e, fmt.Sprintf("build #%d; it keeps running", number))
-		case !jenkins.IsConn(err) || failures >= runRetries:
+		case f.e.ctx.Err() != nil:
+			return b, stoppedFollowing(f.e, what)
+		case !jenkins.IsConn(err):
 			return b, clientErr(err)
 		}
-		if err := runSleep(e.ctx, runBuildPoll); err != nil {
-			return b, stoppedFollowing(e, fmt.Sprintf("build #%d; it keeps running", number))
+		if err := f.unreachable(err, runBuildPoll, what); err != nil {
+			return b, err
 		}
 	}
 }

@@ -207,3 +207,41 @@ func TestCloseStopsServing(t *testing.T) {
 		t.Fatal("closed server still answers")
 	}
 }
+
+// An outage from the world file (outage_after, outage_for) starts by itself
+// after Start, on the same port, and ends.
+func TestOutageFromWorldFile(t *testing.T) {
+	w, err := ParseWorld([]byte("[[user]]\nid = \"admin\"\ntokens = [\""+adminToken+"\"]\n[faults]\noutage_after = \"200ms\"\noutage_for = \"300ms\"\n"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(w, WithNow(newClock().now))
+	done := make(chan error, 1)
+	go func() { done <- srv.Start() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+	case <-time.After(5 * time.Second):
+		t.Fatal("Start did not return (deadlocked scheduling the outage?)")
+	}
+	u := srv.URL()
+	if res, _, err := fetch(t, freshClient(), srv, "/api/json"); err != nil || res.StatusCode != 200 {
+		t.Fatalf("before the outage: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !srv.Down() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, _, err := fetch(t, freshClient(), srv, "/api/json"); !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Fatalf("during the outage want connection refused, got %v", err)
+	}
+	for srv.Down() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if res, _, err := fetch(t, freshClient(), srv, "/api/json"); err != nil || res.StatusCode != 200 || srv.URL() != u {
+		t.Fatalf("after the outage: %v (url %s, was %s)", err, srv.URL(), u)
+	}
+}

@@ -135,12 +135,13 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 // Start listens on the configured address and serves in the background.
 func (s *Server) Start() error {
 	s.lmu.Lock()
-	defer s.lmu.Unlock()
 	if s.hs != nil {
+		s.lmu.Unlock()
 		return errors.New("jenkinstest: already started")
 	}
 	ln, err := net.Listen("tcp", s.addr)
 	if err != nil {
+		s.lmu.Unlock()
 		return err
 	}
 	s.ln = ln
@@ -149,10 +150,11 @@ func (s *Server) Start() error {
 	s.hs = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ConnState: s.connState}
 	s.serveErr = make(chan error, 1)
 	go s.serve(ln)
+	s.lmu.Unlock()
 	s.mu.Lock()
 	f := s.faults
 	s.mu.Unlock()
-	s.scheduleOutage(f)
+	s.scheduleOutage(f) // takes lmu itself: a world file's outage used to deadlock Start here
 	return nil
 }
 
