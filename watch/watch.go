@@ -463,6 +463,7 @@ func (s *Sub) ready() ([]Snapshot, error) {
 // never modified in place.
 type poller struct {
 	cfg    config.Integration
+	cfgGen uint64 // counts changes of cfg that keep the job (a client made before is stale)
 	gen    uint64 // version base: a replaced poller continues its numbering
 	api    jenkins.API
 	apiErr string
@@ -563,6 +564,7 @@ func (e *Engine) ensure(in config.Integration) {
 	case sameJob(old.cfg, in):
 		// other settings (user, token, timeout): reconnect, keep the builds
 		old.cfg = in
+		old.cfgGen++
 		old.api, old.apiErr, old.probe = nil, "", nil
 		e.changed(old)
 		if old.storeLoaded {
@@ -703,10 +705,10 @@ func (e *Engine) pollNow(p *poller, force bool) {
 	in := p.cfg
 	if p.api == nil {
 		// making a client may run token_cmd: in the IO goroutine
-		conn := e.cfg.Connector
+		conn, cfgGen := e.cfg.Connector, p.cfgGen
 		e.later(func() {
 			api, err := conn.API(in)
-			e.do(func() { e.onConnected(p, api, err) })
+			e.do(func() { e.onConnected(p, cfgGen, api, err) })
 		})
 		return
 	}
@@ -724,12 +726,16 @@ func (e *Engine) pollNow(p *poller, force bool) {
 	})
 }
 
-func (e *Engine) onConnected(p *poller, api jenkins.API, err error) {
+func (e *Engine) onConnected(p *poller, cfgGen uint64, api jenkins.API, err error) {
 	if !e.alive(p) {
 		return
 	}
 	p.loading = false
 	e.changed(p)
+	if cfgGen != p.cfgGen {
+		e.pollNow(p, true) // made with settings since changed: connect again
+		return
+	}
 	if err != nil {
 		p.apiErr = clean(err.Error())
 		p.lastErr = p.apiErr
@@ -762,6 +768,12 @@ func (e *Engine) failed(p *poller, err error, what string) {
 
 func (e *Engine) onProbed(p *poller, pr jenkins.Probe, err error) {
 	if !e.alive(p) {
+		return
+	}
+	if p.api == nil {
+		// the settings changed while it was in flight: connect again
+		p.loading = false
+		e.pollNow(p, true)
 		return
 	}
 	if err != nil {

@@ -204,3 +204,53 @@ func TestSubscribersShareAPoller(t *testing.T) {
 		t.Fatal("the poller still runs with no subscriber")
 	}
 }
+
+// recConnector records the settings each client is made with.
+type recConnector struct {
+	api   jenkins.API
+	users []string
+}
+
+func (c *recConnector) API(in config.Integration) (jenkins.API, error) {
+	c.users = append(c.users, in.Username)
+	return c.api, nil
+}
+
+// Changed settings while a probe is in flight: the answer does not use the
+// dropped client; the engine connects again with the new settings.
+func TestSettingsChangeDuringAPoll(t *testing.T) {
+	a := &slowAPI{gate: make(chan struct{})}
+	close(a.gate)
+	var queue []func()
+	run := func() {
+		for len(queue) > 0 {
+			w := queue[0]
+			queue = queue[1:]
+			w()
+		}
+	}
+	conn := &recConnector{api: a}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := New(ctx, Config{Connector: conn, Go: func(f func()) { queue = append(queue, f) },
+		Timer: func(string, time.Duration, func()) func() { return func() {} }})
+	sub := e.Subscribe()
+	in := config.Integration{Nickname: "a", URL: "http://ci.test", Job: "j", Username: "old"}
+	sub.Focus(1, "a", nil, nil)
+	sub.Watch(1, []config.Integration{in})
+	queue[0]() // connect
+	queue = queue[1:]
+	if len(queue) != 1 {
+		t.Fatalf("%d pieces of IO after connecting, want the probe", len(queue))
+	}
+	in.Username = "new"
+	sub.Watch(2, []config.Integration{in})
+	run()
+	if fmt.Sprint(conn.users) != "[old new]" {
+		t.Fatalf("clients made for %v, want old then new", conn.users)
+	}
+	snaps := sub.Ready()
+	if len(snaps) != 1 || len(snaps[0].Records) != 1 || snaps[0].Integration.Username != "new" || snaps[0].Loading {
+		t.Fatalf("snapshot %+v", snaps)
+	}
+}
