@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -130,7 +131,8 @@ func hostKey(path string) (gossh.Signer, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("serve: host key %s: %v", path, errText(err))
 	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+	// (Windows reports no Unix permission bits: its ACLs are not checked here)
+	if fi, err := os.Stat(path); err == nil && runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("serve: host key %s is readable by group or others (mode %04o); fix: chmod 600 %s", path, fi.Mode().Perm(), path)
 	}
 	signer, err := gossh.ParsePrivateKey(data)
