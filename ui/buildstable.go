@@ -35,7 +35,9 @@ type buildsTable struct {
 	expanded  map[string]bool // by row key
 	counts    map[jenkins.Status]int
 	total     int
-	reveal    *revealAt // an assertion to expand down to once its build's results are in (trends' enter)
+	deltas    map[int]cellDelta   // each build against the previous one with results (delta.go)
+	marks     map[int]*buildMarks // NEW/FIXED of expanded builds whose previous build is loaded
+	reveal    *revealAt           // an assertion to expand down to once its build's results are in (trends' enter)
 }
 
 // revealAt is an assertion of a build the table is to show.

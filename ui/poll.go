@@ -137,8 +137,9 @@ func (m *Model) syncFocus() tea.Cmd {
 				on = append(on, r.Number)
 			}
 		}
-		ex = m.table.expandedBuilds()
+		ex = append(m.table.expandedBuilds(), m.table.previousBuilds()...) // their marks compare with those
 		slices.Sort(ex)
+		ex = slices.Compact(ex)
 	}
 	var b strings.Builder
 	b.WriteString(nick)

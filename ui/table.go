@@ -123,6 +123,11 @@ func (t *buildsTable) rebuild() {
 		t.cursor, t.offset = 0, 0
 		return
 	}
+	t.computeDeltas(ig)
+	if t.marks == nil {
+		t.marks = map[int]*buildMarks{}
+	}
+	clear(t.marks)
 	want := filterStatuses[t.filter]
 	q := strings.ToLower(strings.TrimSpace(t.searchQuery()))
 	if want == "" || want == jenkins.StatusRunning {
@@ -148,6 +153,9 @@ func (t *buildsTable) rebuild() {
 		k := buildKey(r.Number)
 		t.rows = append(t.rows, row{kind: rowBuild, num: r.Number, ri: i, key: k})
 		if t.expanded[k] {
+			if m := t.marksFor(ig, i); m != nil {
+				t.marks[r.Number] = m
+			}
 			t.appendDetail(ig, r, i, res)
 			t.appendStages(ig, r, i)
 		}

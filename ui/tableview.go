@@ -88,6 +88,9 @@ func (t buildsTable) countText(s jenkins.Status, n int) string {
 
 func (t buildsTable) columns() cols {
 	c := cols{mark: 2, num: 6, status: statusColWidth, started: 8, dur: 12, coll: 10, gov: 7}
+	if t.mainWidth() >= 90 {
+		c.coll, c.gov = 12, 10 // room for the deltas (16/25 ✘9 +3, 7E 17W +2)
+	}
 	fixed := c.mark + c.num + c.status + c.started + c.dur + c.coll + c.gov + 7
 	c.cause = max(0, t.mainWidth()-fixed)
 	return c
@@ -227,6 +230,16 @@ func (t buildsTable) buildLine(ig *jobData, rec *BuildRecord, r row, c cols) (st
 		if rec.Collections == nil {
 			coll = "!"
 		}
+	default:
+		// a delta shows where it fits whole
+		if d, ok := t.deltas[rec.Number]; ok {
+			if s := coll + deltaText(d.failed); d.hasColl && width(s) <= c.coll {
+				coll = s
+			}
+			if s := gov + deltaText(d.lint); d.hasG && width(s) <= c.gov {
+				gov = s
+			}
+		}
 	}
 	num := "#" + itoa(rec.Number)
 	cause := fmtCause(&rec.Build)
@@ -313,7 +326,7 @@ func (t buildsTable) detailText(ig *jobData, r row) string {
 			return "✘ error: " + clean(e.Error)
 		}
 		a := &e.Assertions[r.ai]
-		s := assertionGlyph(a.Status) + " " + clean(a.Name)
+		s := assertionGlyph(a.Status) + " " + t.assertionMark(r.num, &res.Collections[r.ci], e, a) + clean(a.Name)
 		if a.Message != "" {
 			s += ": " + clean(a.Message)
 		}
@@ -337,7 +350,7 @@ func (t buildsTable) detailText(ig *jobData, r row) string {
 		v := &g.Violations[r.ei]
 		// position first, so it lines up and survives truncation; the file
 		// only when it is not the definition itself (a $ref'd file)
-		s := ""
+		s := t.violationMark(r.num, g, v)
 		if v.File != "" && v.File != g.Definition {
 			s = clean(shortDefinition(v.File, t.job)) + ":"
 		}

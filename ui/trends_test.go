@@ -118,7 +118,7 @@ func TestTrendsKeys(t *testing.T) {
 	if a := e.Assertions[r.ai]; e.Name != "Create payment" || a.Name != "Status code is 201" {
 		t.Errorf("enter: cursor on %s › %s", e.Name, a.Name)
 	}
-	if !strings.Contains(ansi.Strip(h.screen()), "✘ Status code is 201") {
+	if !strings.Contains(ansi.Strip(h.screen()), "✘ NEW Status code is 201") {
 		t.Errorf("the assertion is not on screen:\n%s", h.screen())
 	}
 }
@@ -175,5 +175,47 @@ func BenchmarkTrendsKeyPress(b *testing.B) {
 		m2, _ := m.Update(keyMsg(keys[i%len(keys)]))
 		m = m2.(Model)
 		_ = m.View()
+	}
+}
+
+// The expanded build against the previous build with results: NEW and FIXED
+// marks, and the deltas in the Tests and Lint cells.
+func TestGoldenMarks(t *testing.T) {
+	for _, sz := range sizes {
+		h := newTrendsHarness(t, sz.w, sz.h)
+		h.key("j", "enter") // #111
+		h.key("j", "enter") // its collection
+		h.key("j", "enter") // Create payment: NEW against #110
+		h.key("j", "j", "j", "j", "j", "enter") // the lint result: its error is NEW
+		s := ansi.Strip(h.screen())
+		wants := []string{"3/5 ✘2 +1", "✘ NEW Status code is 201", "NEW 40:7  oas3-schema"}
+		if sz.w >= 120 {
+			wants = append(wants, "1E 1W +1") // the wider Lint column has room for it
+		}
+		for _, want := range wants {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s: no %q:\n%s", sizeName(sz.w, sz.h), want, s)
+			}
+		}
+		checkGolden(t, sizeName(sz.w, sz.h), h.screen(), sz.w, sz.h)
+	}
+}
+
+func TestMarksFixed(t *testing.T) {
+	h := newTrendsHarness(t, 120, 40)
+	// #107 passed what #106 failed
+	if !h.m.table.showAssertion(107, insight.AssertionKey{Collection: "Payments", Folder: "payments", Request: "Create payment", Assertion: "Status code is 201"}) {
+		t.Fatal("#107 not listed")
+	}
+	h.send(expandedBuildMsg{})
+	h.run(h.m.syncFocus())
+	h.settle()
+	h.m.table.rebuild()
+	s := ansi.Strip(h.m.View().Content)
+	if !strings.Contains(s, "✔ FIXED Status code is 201") {
+		t.Errorf("no FIXED mark in #107:\n%s", s)
+	}
+	if strings.Contains(s, "FIXED Body has id") || strings.Contains(s, "NEW") {
+		t.Errorf("a mark where nothing changed:\n%s", s)
 	}
 }
