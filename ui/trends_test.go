@@ -183,9 +183,9 @@ func BenchmarkTrendsKeyPress(b *testing.B) {
 func TestGoldenMarks(t *testing.T) {
 	for _, sz := range sizes {
 		h := newTrendsHarness(t, sz.w, sz.h)
-		h.key("j", "enter") // #111
-		h.key("j", "enter") // its collection
-		h.key("j", "enter") // Create payment: NEW against #110
+		h.key("j", "enter")                     // #111
+		h.key("j", "enter")                     // its collection
+		h.key("j", "enter")                     // Create payment: NEW against #110
 		h.key("j", "j", "j", "j", "j", "enter") // the lint result: its error is NEW
 		s := ansi.Strip(h.screen())
 		wants := []string{"3/5 ✘2 +1", "✘ NEW Status code is 201", "NEW 40:7  oas3-schema"}

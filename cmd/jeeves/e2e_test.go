@@ -287,11 +287,14 @@ func TestE2EDashboard(t *testing.T) {
 	}
 	d.WaitFor(reqLine, 10*time.Second)
 	d.Keys("j", "Enter")
-	msg := "✘ " + assertion.Name + ": " + assertion.Message
-	if len(msg) > 60 {
-		msg = msg[:60]
+	msg := assertion.Name + ": " + assertion.Message
+	if len(msg) > 54 {
+		msg = msg[:54]
 	}
-	s = d.WaitFor(msg, 10*time.Second)
+	// NEW when it passed in the previous build with results
+	s = d.WaitUntil(msg, 10*time.Second, func(s string) bool {
+		return strings.Contains(s, "✘ "+msg) || strings.Contains(s, "✘ NEW "+msg)
+	})
 	t.Logf("failed assertion on screen: %s", msg)
 
 	// back to all builds
