@@ -16,6 +16,13 @@
 //	sub.Refresh(nick); sub.LoadOlder(nick)                         // user requests
 //	sub.Close()
 //
+// Focus and Watch take a sequence number: when they are called from
+// commands that may run out of order (tea.Cmds), a call older than the last
+// one applied is ignored. Calls never block on IO. Ready is Next without
+// waiting. In the dashboard (ui) all of this happens inside tea.Cmds; Update
+// and View only read the latest snapshot. The Timer and Go hooks of Config
+// let tests run the engine's IO and timers by hand (ui/fake_test.go).
+//
 // Per integration (keyed by nickname) the engine owns: the Jenkins client
 // (made on first use: it may run token_cmd), the store-first cold start
 // (stored builds are published before any request; integrations on no
