@@ -33,8 +33,8 @@
 // stored), backoff on errors, offline/stale state, and a cap on requests in
 // flight per Jenkins server. Jenkins sees one poller per integration however
 // many subscribers watch it. An integration on some subscriber's screen polls
-// at the base interval (half while something runs); the others four times
-// slower.
+// at the base interval (half while something runs); the others at four times
+// the base interval, running or not.
 //
 // Every goroutine the engine starts ends when its context is cancelled;
 // Wait blocks until they have.
@@ -670,11 +670,14 @@ func (p *poller) active() bool {
 func (e *Engine) interval(p *poller) time.Duration {
 	base := e.cfg.Refresh
 	d := base
-	if p.active() {
+	switch {
+	case !p.focused:
+		// on no screen: slow, running or not, so that many integrations on
+		// one server stay polite (20 of them: the one on screen and 19
+		// probes a minute at the default 15 s)
+		d = 4 * base
+	case p.active():
 		d = max(base/2, minFastPoll)
-	}
-	if !p.focused {
-		d *= 4
 	}
 	// back off on errors: the usual interval, then doubling up to a cap
 	// (never below the usual interval)

@@ -254,3 +254,44 @@ func TestSettingsChangeDuringAPoll(t *testing.T) {
 		t.Fatalf("snapshot %+v", snaps)
 	}
 }
+
+// runningAPI: every job has build 1 running.
+type runningAPI struct{ slowAPI }
+
+func (a *runningAPI) Probe(ctx context.Context, job string) (jenkins.Probe, error) {
+	return jenkins.Probe{LastBuild: 1, LastBuilding: true, Running: []int{1}}, nil
+}
+
+func (a *runningAPI) Builds(ctx context.Context, job string, limit int) ([]jenkins.Build, error) {
+	return []jenkins.Build{{Number: 1, Building: true, Status: jenkins.StatusRunning}}, nil
+}
+
+// The integration on screen polls at half the interval while a build runs;
+// one on no screen at four times the interval, running or not.
+func TestIntervalsOnAndOffScreen(t *testing.T) {
+	var queue []func()
+	var mu sync.Mutex
+	armed := map[string]time.Duration{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e := New(ctx, Config{Connector: oneAPI{&runningAPI{}}, Refresh: 15 * time.Second,
+		Go: func(f func()) { queue = append(queue, f) },
+		Timer: func(nick string, d time.Duration, f func()) func() {
+			mu.Lock()
+			armed[nick] = d
+			mu.Unlock()
+			return func() {}
+		}})
+	sub := e.Subscribe()
+	ins := integrations(2, "http://ci.test")
+	sub.Focus(1, ins[0].Nickname, nil, nil)
+	sub.Watch(1, ins)
+	for len(queue) > 0 {
+		w := queue[0]
+		queue = queue[1:]
+		w()
+	}
+	if armed["job 00"] != 7500*time.Millisecond || armed["job 01"] != time.Minute {
+		t.Fatalf("intervals %v, want 7.5s on screen and 1m off it", armed)
+	}
+}
