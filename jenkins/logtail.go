@@ -18,7 +18,8 @@ import (
 // How TailLog found the end of a log.
 const (
 	// TailMultipart: one streaming request with a negative start (Jenkins
-	// 2.534+ answers progressiveText as multipart/form-data when asked).
+	// 2.534+ answers progressiveText as multipart/form-data when asked, or
+	// as text and a meta line with X-Streaming).
 	TailMultipart = "multipart"
 	// TailProbe: an older Jenkins. X-Text-Size of answers whose bodies were
 	// not read told the log's length, then one request read the tail.
@@ -69,14 +70,21 @@ func (c *Client) TailLog(ctx context.Context, job string, number int, window int
 
 	cl.query = "start=" + strconv.FormatInt(-window, 10)
 	t.Requests++
-	resp, err := c.send(ctx, cl, http.Header{"Accept": {"multipart/form-data"}})
+	// Both ways Stapler's streaming mode has been asked for: Accept
+	// multipart/form-data (text and meta parts), and X-Streaming (the text,
+	// then the meta as a last JSON line; Stapler's LargeTextTest).
+	resp, err := c.send(ctx, cl, http.Header{"Accept": {"multipart/form-data"}, "X-Streaming": {"true"}})
 	if err != nil {
 		return LogTail{}, err
 	}
 	mediaType, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	switch {
-	case resp.StatusCode >= 200 && resp.StatusCode < 300 && mediaType == "multipart/form-data" && params["boundary"] != "":
+	case ok && mediaType == "multipart/form-data" && params["boundary"] != "":
 		err := c.readMultipartTail(ctx, cl, resp, params["boundary"], window, &t)
+		return t, err
+	case ok && strings.EqualFold(resp.Header.Get("X-Streaming"), "true"):
+		err := c.readStreamingTail(ctx, cl, resp, window, &t)
 		return t, err
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		return LogTail{}, c.statusError(cl, resp)
@@ -90,11 +98,7 @@ func (c *Client) TailLog(ctx context.Context, job string, number int, window int
 func (c *Client) readMultipartTail(ctx context.Context, cl *call, resp *response, boundary string, window int64, t *LogTail) error {
 	defer resp.body.Close()
 	mr := multipart.NewReader(resp.body, boundary)
-	var meta struct {
-		Completed bool  `json:"completed"`
-		Start     int64 `json:"start"`
-		End       int64 `json:"end"`
-	}
+	var meta streamMeta
 	gotMeta := false
 	for {
 		p, err := mr.NextPart()
@@ -124,6 +128,35 @@ func (c *Client) readMultipartTail(ctx context.Context, cl *call, resp *response
 	if !gotMeta {
 		return &Error{Op: cl.op, Server: c.baseStr, Kind: ErrorProtocol, What: "the multipart log answer has no meta part"}
 	}
+	t.From, t.NextOffset, t.More, t.Method = meta.Start, meta.End, !meta.Completed, TailMultipart
+	return nil
+}
+
+// streamMeta is the meta of a streaming answer.
+type streamMeta struct {
+	Completed bool  `json:"completed"`
+	Start     int64 `json:"start"`
+	End       int64 `json:"end"`
+}
+
+// readStreamingTail reads an X-Streaming answer: the text, then "\n" and
+// the meta as one JSON line.
+func (c *Client) readStreamingTail(ctx context.Context, cl *call, resp *response, window int64, t *LogTail) error {
+	defer resp.body.Close()
+	data, over, err := readTail(resp.body, window+window/4+(1<<16))
+	if err != nil {
+		return c.readError(ctx, cl, err)
+	}
+	i := bytes.LastIndexByte(data, '\n')
+	var meta streamMeta
+	if i < 0 || json.Unmarshal(data[i+1:], &meta) != nil {
+		return &Error{Op: cl.op, Server: c.baseStr, Kind: ErrorProtocol, What: "the streaming log answer does not end with its meta line"}
+	}
+	data = data[:i]
+	if over {
+		data = dropPartialLine(data)
+	}
+	t.Text = CleanLog(data)
 	t.From, t.NextOffset, t.More, t.Method = meta.Start, meta.End, !meta.Completed, TailMultipart
 	return nil
 }

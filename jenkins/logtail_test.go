@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -332,4 +333,31 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// The other shape of Stapler's streaming answer (request and response
+// header X-Streaming: the text, then the meta as a last JSON line, as
+// Stapler's LargeTextTest expects for start=-8 of "Hello\nWorld!").
+func TestTailLogXStreamingAnswer(t *testing.T) {
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Streaming") != "true" || r.FormValue("start") != "-8" {
+			http.Error(w, "want the streaming ask", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("X-Streaming", "true")
+		w.Header().Set("Content-Type", "text/plain;charset=UTF-8")
+		fmt.Fprint(w, "World!\n{\"completed\":true,\"startFromNewLine\":true,\"start\":6,\"end\":12}")
+	}))
+	defer hs.Close()
+	c, err := jenkins.New(jenkins.Options{BaseURL: hs.URL, Username: "alice", Token: config.NewSecret("t"), Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl, err := c.TailLog(tctx(t), "j", 1, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(tl.Text) != "World!" || tl.From != 6 || tl.NextOffset != 12 || tl.More || tl.Requests != 1 {
+		t.Fatalf("%+v", tl)
+	}
 }
