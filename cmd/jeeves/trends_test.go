@@ -56,6 +56,10 @@ func TestTrendsAndDiffFetchOnceThenOffline(t *testing.T) {
 	if with < 20 {
 		t.Fatalf("only %d of 30 builds have results", with)
 	}
+	// --all: every build the store has (the 30 read so far)
+	if all := trendsOf(t, s, "--all", "--offline"); len(all.Builds) != 30 {
+		t.Errorf("--all --offline: %d builds, want the 30 stored", len(all.Builds))
+	}
 	before := s.requests()
 	off := trendsOf(t, s, "--builds", "30", "--offline")
 	if n := s.requests() - before; n != 0 {
@@ -216,4 +220,23 @@ func writeTemp(t *testing.T, name, body string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// --all online lists the job's whole history (pages of 100) and reads every
+// finished build's results once.
+func TestTrendsAllOnline(t *testing.T) {
+	s := newStoreSim(t)
+	tr := trendsOf(t, s, "--all")
+	if n := len(tr.Builds); n != 130 || tr.Builds[n-1].Number != 1 {
+		t.Fatalf("--all: %d builds, oldest #%d; the demo job has 130", n, tr.Builds[len(tr.Builds)-1].Number)
+	}
+	before := s.requests()
+	again := trendsOf(t, s, "--all")
+	if len(again.Builds) != 130 {
+		t.Fatalf("again: %d builds", len(again.Builds))
+	}
+	// the second time only the lists are asked for: results are read once, ever
+	if n := s.requests() - before; n > 6 {
+		t.Errorf("the second --all made %d requests", n)
+	}
 }
