@@ -154,7 +154,37 @@ func TestSimulatorOutageAndRecovery(t *testing.T) {
 // TestTwoDashboardsOnePoller: two dashboards subscribed to one engine show
 // the same builds, and Jenkins sees the requests of one.
 func TestTwoDashboardsOnePoller(t *testing.T) {
-	srv := jenkinstest.New(jenkinstest.DemoWorld(), jenkinstest.WithAddr("127.0.0.1:0"))
+	// a quiet world: nothing runs, no timer queues a build, so a probe
+	// cannot see a change between the two runs compared
+	w, err := jenkinstest.ParseWorld([]byte(`
+[[user]]
+id = "alice"
+tokens = ["two0dash0t0k3n"]
+
+[[job]]
+path = "payments"
+kind = "folder"
+
+[[job]]
+path = "payments/api-tests"
+kind = "pipeline"
+  [job.history]
+  count = 130
+  days = 30
+  duration = ["1m", "2m"]
+
+[[job]]
+path = "orders-api"
+kind = "freestyle"
+  [job.history]
+  count = 45
+  days = 30
+  duration = ["1m", "2m"]
+`), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := jenkinstest.New(w, jenkinstest.WithAddr("127.0.0.1:0"))
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
