@@ -27,10 +27,11 @@ type openTrendsMsg struct{}
 
 // trendsLoadedMsg carries the trends computed for the screen of generation gen.
 type trendsLoadedMsg struct {
-	nick string
-	gen  uint64
-	tr   insight.Trends
-	err  error
+	nick  string
+	gen   uint64
+	basis int // results known when asked: a later answer of an earlier ask is dropped
+	tr    insight.Trends
+	err   error
 }
 
 // jumpToAssertionMsg: show assertion key in build num, in the builds table.
@@ -39,12 +40,12 @@ type jumpToAssertionMsg struct {
 	key insight.AssertionKey
 }
 
-func trendsCmd(ctx context.Context, src Trends, nick string, gen uint64) tea.Cmd {
+func trendsCmd(ctx context.Context, src Trends, nick string, gen uint64, basis int) tea.Cmd {
 	return func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		tr, err := src.Trends(c, nick, trendsBuilds)
-		return trendsLoadedMsg{nick: nick, gen: gen, tr: tr, err: err}
+		return trendsLoadedMsg{nick: nick, gen: gen, basis: basis, tr: tr, err: err}
 	}
 }
 
@@ -57,6 +58,7 @@ type trendsView struct {
 	tr      insight.Trends
 	sel     int // the selected assertion
 	basis   int // results known in the window when the trends were last asked for
+	shown   int // the basis of the trends shown
 	top     int // first line shown
 
 	lines []string // laid out by layout()
@@ -99,10 +101,10 @@ func (v trendsView) FullHelp() [][]key.Binding {
 func (v trendsView) Update(msg tea.Msg) (trendsView, tea.Cmd) {
 	switch msg := msg.(type) {
 	case trendsLoadedMsg:
-		if msg.gen != v.gen {
+		if msg.gen != v.gen || !v.loading && msg.basis < v.shown {
 			return v, nil
 		}
-		v.loading = false
+		v.loading, v.shown = false, msg.basis
 		if msg.err != nil {
 			v.err = clean(msg.err.Error())
 		} else {
@@ -364,7 +366,7 @@ func (m *Model) openTrends() tea.Cmd {
 	if m.deps.Trends == nil {
 		return nil
 	}
-	return tea.Batch(trendsCmd(m.deps.Ctx, m.deps.Trends, ig.cfg.Nickname, m.gen), m.startSpinner(), m.syncFocus())
+	return tea.Batch(trendsCmd(m.deps.Ctx, m.deps.Trends, ig.cfg.Nickname, m.gen, v.basis), m.startSpinner(), m.syncFocus())
 }
 
 // trendsWindow lists the builds the open trends screen covers (the engine
@@ -410,7 +412,7 @@ func (m *Model) refreshTrends() tea.Cmd {
 		return nil
 	}
 	m.trends.basis = b
-	return trendsCmd(m.deps.Ctx, m.deps.Trends, m.trends.nick, m.trends.gen)
+	return trendsCmd(m.deps.Ctx, m.deps.Trends, m.trends.nick, m.trends.gen, b)
 }
 
 // jumpToAssertion leaves the trends for the builds table, on build num's

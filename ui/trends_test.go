@@ -131,6 +131,11 @@ func TestTrendsStaleAndUnavailable(t *testing.T) {
 	if h.screen() != before {
 		t.Error("an answer to an older trends screen changed this one")
 	}
+	// an earlier ask answered after a later one is dropped too
+	h.send(trendsLoadedMsg{nick: "Payments API", gen: h.m.trends.gen, basis: h.m.trends.shown - 1, err: fmt.Errorf("older")})
+	if h.screen() != before {
+		t.Error("the answer to an earlier ask replaced a later one")
+	}
 	h.key("esc")
 	h.send(trendsLoadedMsg{nick: "Payments API", gen: h.m.gen})
 	if h.m.page != pageMain || h.m.trends != nil {
@@ -164,7 +169,7 @@ func BenchmarkTrendsKeyPress(b *testing.B) {
 	tr := insight.Compute(bs, insight.Options{})
 	h := newTrendsHarness(b, 120, 40)
 	h.key("t")
-	h.send(trendsLoadedMsg{nick: "Payments API", gen: h.m.trends.gen, tr: tr})
+	h.send(trendsLoadedMsg{nick: "Payments API", gen: h.m.trends.gen, basis: 1 << 20, tr: tr})
 	if !strings.Contains(h.screen(), "(200)") {
 		b.Fatal("the trends are not on screen")
 	}
