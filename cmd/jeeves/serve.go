@@ -84,6 +84,7 @@ func runServe(e *env) error {
 		Deps: ui.Deps{
 			Jenkins:  connector{ctx: e.ctx, getenv: e.getenv},
 			Store:    storeAdapter{st},
+			Trends:   trendsAdapter{st}, // read-only: every session may look
 			Snippets: snippets{},
 			Clock:    time.Now,
 		},
