@@ -114,7 +114,10 @@ func (s *session) end(reason string) {
 		return
 	}
 	if p := s.prog.Load(); p != nil {
-		p.Quit()
+		// never blocks the caller (it may hold the server's lock): Quit
+		// waits for the dashboard's event loop, which a client that stopped
+		// reading can hold up
+		go p.Quit()
 	}
 	if s.sshSess != nil {
 		time.AfterFunc(endGrace, func() { _ = s.sshSess.Close() })
@@ -388,11 +391,8 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	se.model = &m
 	p := tea.NewProgram(m, popts...)
 	se.prog.Store(p)
-	s.mu.Lock()
-	closing := s.closing
-	s.mu.Unlock()
-	if closing {
-		se.end("the server is shutting down")
+	if se.reason.Load() != nil { // told to end (shutdown) before its dashboard existed
+		go p.Quit()
 	}
 	return p
 }
@@ -414,7 +414,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.audit.Close()
 	defer s.closeEngine()
 	done := make(chan error, 1)
-	go func() { done <- s.srv.Serve(ln) }()
+	sl := &startedListener{Listener: ln, started: make(chan struct{})}
+	go func() { done <- s.srv.Serve(sl) }()
 	idle := time.NewTicker(min(s.o.Serve.IdleTimeout/4, 10*time.Second))
 	defer idle.Stop()
 	s.log.Info("serving", "addr", ln.Addr().String(), "integrations", len(s.o.Integrations),
@@ -429,12 +430,30 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		case <-idle.C:
 			s.closeIdle()
 		case <-ctx.Done():
+			// the ssh server's Shutdown must not race its Serve starting up
+			// (a WaitGroup Add against Wait): wait until it accepts
+			select {
+			case <-sl.started:
+			case err := <-done:
+				done <- err
+			}
 			s.shutdown()
-			ln.Close() // in case the server had not started to accept on it yet
 			<-done
 			return nil
 		}
 	}
+}
+
+// startedListener tells when the server first waits for a connection.
+type startedListener struct {
+	net.Listener
+	once    sync.Once
+	started chan struct{}
+}
+
+func (l *startedListener) Accept() (net.Conn, error) {
+	l.once.Do(func() { close(l.started) })
+	return l.Listener.Accept()
 }
 
 // closeEngine stops the engine New made and waits for its goroutines.
