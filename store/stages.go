@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jeeves-dev/jeeves/config"
@@ -102,17 +104,27 @@ func FetchStages(ctx context.Context, api jenkins.API, st *Store, in config.Inte
 			return got, err
 		}
 	}
-	list, err := api.Stages(ctx, in.Job, b.Number)
-	out := Stages{List: list}
-	if err != nil {
-		if !jenkins.IsNotFound(err) {
-			return Stages{}, err
+	ask := func() (Stages, error) {
+		list, err := api.Stages(ctx, in.Job, b.Number)
+		if err != nil {
+			if !jenkins.IsNotFound(err) {
+				return Stages{}, err
+			}
+			return Stages{None: true, Why: WhyNoStages}, nil
 		}
-		out = Stages{None: true, Why: WhyNoStages}
+		return Stages{List: list}, nil
 	}
 	if b.Building {
-		return out, nil
+		if st == nil {
+			return ask()
+		}
+		return st.running.get(ctx, in.Nickname+"#"+strconv.Itoa(b.Number), ask)
 	}
+	out, err := ask()
+	if err != nil {
+		return Stages{}, err
+	}
+	list := out.List
 	for _, s := range list {
 		switch s.Status {
 		case "IN_PROGRESS", "PAUSED_PENDING_INPUT":
@@ -126,4 +138,61 @@ func FetchStages(ctx context.Context, api jenkins.API, st *Store, in config.Inte
 		}
 	}
 	return out, nil
+}
+
+// RunningStagesTTL is how long a running build's stages, once asked, answer
+// every dashboard on the same store (jeeves serve's sessions share one):
+// Jenkins sees one wfapi request per running build per TTL, whatever the
+// number of dashboards.
+const RunningStagesTTL = 8 * time.Second
+
+// runningStages shares running builds' stages among the store's users, one
+// request in flight per build.
+type runningStages struct {
+	mu     sync.Mutex
+	recent map[string]*askedStages
+}
+
+type askedStages struct {
+	done chan struct{} // closed when the answer is in
+	at   time.Time
+	st   Stages
+	err  error
+}
+
+func (a *askedStages) fresh() bool {
+	select {
+	case <-a.done:
+		return a.err == nil && time.Since(a.at) < RunningStagesTTL
+	default:
+		return true // in flight: wait for it
+	}
+}
+
+func (r *runningStages) get(ctx context.Context, key string, ask func() (Stages, error)) (Stages, error) {
+	r.mu.Lock()
+	if r.recent == nil {
+		r.recent = map[string]*askedStages{}
+	}
+	if a := r.recent[key]; a != nil && a.fresh() {
+		r.mu.Unlock()
+		select {
+		case <-a.done:
+			return a.st, a.err
+		case <-ctx.Done():
+			return Stages{}, ctx.Err()
+		}
+	}
+	for k, a := range r.recent {
+		if !a.fresh() {
+			delete(r.recent, k)
+		}
+	}
+	a := &askedStages{done: make(chan struct{})}
+	r.recent[key] = a
+	r.mu.Unlock()
+	a.st, a.err = ask()
+	a.at = time.Now()
+	close(a.done)
+	return a.st, a.err
 }

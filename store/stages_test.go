@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/jeeves-dev/jeeves/jenkins"
 	"github.com/jeeves-dev/jeeves/jenkins/jenkinstest"
@@ -43,14 +45,21 @@ func TestFetchStagesOnceEverForFinishedBuilds(t *testing.T) {
 	if n := s.requests("wfapi"); n != 1 {
 		t.Fatalf("%d wfapi requests for two fetches of a finished build, want 1", n)
 	}
-	// A running build is asked each time and not stored.
-	for range 2 {
-		if r, err := FetchStages(ctx, s.api, st, in, run); err != nil || r.FromStore || r.Final {
-			t.Fatalf("running build: %+v %v", r, err)
-		}
+	// A running build is not stored; its answer is shared for
+	// RunningStagesTTL by every dashboard on the store, even at once.
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r, err := FetchStages(ctx, s.api, st, in, run); err != nil || r.FromStore || r.Final || len(r.List) == 0 {
+				t.Errorf("running build: %+v %v", r, err)
+			}
+		}()
 	}
-	if n := s.requests("wfapi"); n != 3 {
-		t.Fatalf("%d wfapi requests, want 3", n)
+	wg.Wait()
+	if n := s.requests("wfapi"); n != 2 {
+		t.Fatalf("%d wfapi requests, want 2 (the finished build once, the running one once for five asks)", n)
 	}
 	if _, ok, _ := st.StoredStages(ctx, "pay", run.Number); ok {
 		t.Fatal("a running build's stages were stored")
@@ -158,5 +167,37 @@ func TestMigrateVersionOneStoreGetsStages(t *testing.T) {
 	}
 	if got, ok, err := st.StoredStages(ctx, "gw", 1); err != nil || !ok || !got.None {
 		t.Fatalf("stages after migration: %+v %v %v", got, ok, err)
+	}
+}
+
+// A failed ask is not shared: the next one asks again. A fresh answer is.
+func TestRunningStagesShareAnswersNotErrors(t *testing.T) {
+	var r runningStages
+	calls := 0
+	ask := func(err error) func() (Stages, error) {
+		return func() (Stages, error) {
+			calls++
+			return Stages{List: []jenkins.Stage{{Name: "Build"}}}, err
+		}
+	}
+	ctx := context.Background()
+	if _, err := r.get(ctx, "a#1", ask(context.DeadlineExceeded)); err == nil {
+		t.Fatal("no error")
+	}
+	if got, err := r.get(ctx, "a#1", ask(nil)); err != nil || len(got.List) != 1 {
+		t.Fatalf("%+v %v", got, err)
+	}
+	if _, err := r.get(ctx, "a#1", ask(nil)); err != nil || calls != 2 {
+		t.Fatalf("%d asks, want 2", calls)
+	}
+	if _, err := r.get(ctx, "a#2", ask(nil)); err != nil || calls != 3 {
+		t.Fatalf("another build: %d asks, want 3", calls)
+	}
+	// an old answer is asked again
+	r.mu.Lock()
+	r.recent["a#1"].at = time.Now().Add(-RunningStagesTTL)
+	r.mu.Unlock()
+	if _, err := r.get(ctx, "a#1", ask(nil)); err != nil || calls != 4 {
+		t.Fatalf("after the TTL: %d asks, want 4", calls)
 	}
 }

@@ -36,6 +36,8 @@ type Store struct {
 	path   string
 	mu     sync.Mutex
 	notice string
+
+	running runningStages // running builds' stages shared by the dashboards on this store (stages.go)
 }
 
 // DefaultPath is where the store lives when no --store flag is given:
