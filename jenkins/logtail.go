@@ -164,9 +164,14 @@ func (c *Client) readStreamingTail(ctx context.Context, cl *call, resp *response
 // probeTail finds the end of a log through plain answers whose bodies are
 // not read, then reads the tail.
 func (c *Client) probeTail(ctx context.Context, cl *call, window int64, t LogTail) (LogTail, error) {
-	size, more, err := c.probe(ctx, cl, 0, &t)
+	size, more, whole, err := c.probeFirst(ctx, cl, window, &t)
 	if err != nil {
 		return LogTail{}, err
+	}
+	if whole != nil {
+		// a log no longer than the window: the probe's answer was all of it
+		t.Text, t.From, t.NextOffset, t.More, t.Method = whole, 0, size, more, TailWhole
+		return t, nil
 	}
 	lo := size // a start known to be within the log
 	if more {
@@ -212,6 +217,52 @@ func (c *Client) probeTail(ctx context.Context, cl *call, window int64, t LogTai
 	}
 	return t, nil
 }
+
+// probeFirst asks for the log from 0. When X-Text-Size shows it no longer
+// than the window its body is read: all of the log when it is finished, or
+// when it is running and the answer has fewer line ends than Stapler's cap
+// (10000, a stored CRLF counting twice). Else only the headers are read.
+func (c *Client) probeFirst(ctx context.Context, cl *call, window int64, t *LogTail) (size int64, more bool, whole []byte, err error) {
+	cl.query = "start=0"
+	t.Requests++
+	resp, err := c.do(ctx, cl)
+	if err != nil {
+		return 0, false, nil, err
+	}
+	defer resp.body.Close()
+	size, err = strconv.ParseInt(resp.Header.Get("X-Text-Size"), 10, 64)
+	if err != nil || size < 0 {
+		return 0, false, nil, &Error{Op: cl.op, Server: c.baseStr, Kind: ErrorProtocol, What: "the log answer has no X-Text-Size header"}
+	}
+	more = strings.EqualFold(resp.Header.Get("X-More-Data"), "true")
+	if size > window {
+		return size, more, nil, nil
+	}
+	// CRLF line ends make the body up to twice the stored bytes; a running
+	// log's answer that may have met the line cap is dropped once it shows.
+	var data []byte
+	buf := make([]byte, 32<<10)
+	lines := 0
+	for {
+		n, rerr := resp.body.Read(buf)
+		data = append(data, buf[:n]...)
+		lines += bytes.Count(buf[:n], []byte("\n"))
+		if int64(len(data)) > 2*window || (more && lines >= maxLinesRead/2) {
+			return size, more, nil, nil
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return 0, false, nil, c.readError(ctx, cl, rerr)
+		}
+	}
+	return size, more, CleanLog(data), nil
+}
+
+// maxLinesRead is Stapler's LargeText.MAX_LINES_READ: a running log's plain
+// answer stops after this many line ends.
+const maxLinesRead = 10000
 
 // probe asks for the log from start and reads only the headers: X-Text-Size
 // and X-More-Data.
