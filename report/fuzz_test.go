@@ -67,14 +67,15 @@ func FuzzJUnitXML(f *testing.F)       { fuzzParser(f, parseJUnit) }
 func FuzzJenkinsTestReport(f *testing.F) {
 	fuzzParser(f, func(r io.Reader, name string) (Results, error) { return ParseJenkinsTestReport(r, name, Options{}) })
 }
-func FuzzSpectralJSON(f *testing.F)    { fuzzParser(f, parseSpectral) }
-func FuzzSARIF(f *testing.F)           { fuzzParser(f, parseSARIF) }
-func FuzzPostmanLintJSON(f *testing.F) { fuzzParser(f, parsePostmanLint) }
+func FuzzSpectralJSON(f *testing.F)     { fuzzParser(f, parseSpectral) }
+func FuzzSARIF(f *testing.F)            { fuzzParser(f, parseSARIF) }
+func FuzzPostmanLintJSON(f *testing.F)  { fuzzParser(f, parsePostmanLint) }
+func FuzzPostmanLintTable(f *testing.F) { fuzzParser(f, parsePostmanLintTable) }
 
 func FuzzDetect(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte, name string) {
 		switch k := Detect(b, name); k {
-		case KindUnknown, KindNewmanJSON, KindPostmanCLIJSON, KindJUnitXML, KindJenkinsTests, KindSpectralJSON, KindSARIF, KindPostmanLintJSON:
+		case KindUnknown, KindNewmanJSON, KindPostmanCLIJSON, KindJUnitXML, KindJenkinsTests, KindSpectralJSON, KindSARIF, KindPostmanLintJSON, KindPostmanLintTable:
 		default:
 			t.Fatalf("kind %q", k)
 		}

@@ -30,6 +30,8 @@ const (
 	KindSARIF          Kind = "sarif"
 	// KindPostmanLintJSON is `postman spec lint --output json`.
 	KindPostmanLintJSON Kind = "postman-lint-json"
+	// KindPostmanLintTable is `postman api lint`'s text table.
+	KindPostmanLintTable Kind = "postman-lint-table"
 )
 
 // Results is everything parsed for one build (or a set of files).

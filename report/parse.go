@@ -42,7 +42,7 @@ func (e *TooLargeError) Error() string {
 }
 
 // ErrUnknownFormat is returned (wrapped) when content matches no known report format.
-var ErrUnknownFormat = errors.New("not a known report (newman or Postman CLI JSON, JUnit XML, Jenkins testReport JSON, Spectral JSON, SARIF, Postman CLI lint JSON)")
+var ErrUnknownFormat = errors.New("not a known report (newman or Postman CLI JSON, JUnit XML, Jenkins testReport JSON, Spectral JSON, SARIF, Postman CLI lint JSON or table)")
 
 func humanBytes(n int64) string {
 	switch {
@@ -147,6 +147,8 @@ func Parse(r io.Reader, name string, opts Options) (Results, error) {
 		res, err = parseSARIF(br, name)
 	case KindPostmanLintJSON:
 		res, err = parsePostmanLint(br, name)
+	case KindPostmanLintTable:
+		res, err = parsePostmanLintTable(br, name)
 	default:
 		return Results{}, fmt.Errorf("%s: %w", name, ErrUnknownFormat)
 	}
@@ -229,6 +231,9 @@ func Detect(head []byte, name string) Kind {
 	// The Postman CLI prints its lint JSON on stdout, perhaps after a notice.
 	if start := postmanLintStart(head); start > 0 && detectPostmanLint(head[start:]) {
 		return KindPostmanLintJSON
+	}
+	if detectPostmanLintTable(head) {
+		return KindPostmanLintTable
 	}
 	return KindUnknown
 }

@@ -390,7 +390,10 @@ func writeGovernanceText(w io.Writer, g rpt.GovernanceResult) {
 				loc = strings.TrimPrefix(loc, dir+"/")
 			}
 			if v.Line > 0 {
-				loc += fmt.Sprintf(":%d", v.Line)
+				if loc != "" {
+					loc += ":"
+				}
+				loc += fmt.Sprintf("%d", v.Line)
 				if v.Column > 0 { // the Postman CLI's lint JSON has no column
 					loc += fmt.Sprintf(":%d", v.Column)
 				}

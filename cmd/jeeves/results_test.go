@@ -57,6 +57,8 @@ func TestResultsTextGolden(t *testing.T) {
 		"clean.txt":               {cleanSpectral},
 		// hand-written from the Postman CLI's documented lint JSON (report/testdata/postman-lint)
 		"postman-lint.txt": {filepath.Join("..", "..", "report", "testdata", "postman-lint", "spec-lint.json")},
+		// `postman api lint`'s table, written by the CLI's own formatter
+		"postman-api-lint.txt": {filepath.Join("..", "..", "report", "testdata", "postman-lint", "api-lint.txt")},
 	}
 	for name, files := range cases {
 		t.Run(name, func(t *testing.T) {
