@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,6 +245,26 @@ func TestServeUsageErrors(t *testing.T) {
 		if code != c.code || !strings.Contains(errb.String(), c.want) || strings.Count(errb.String(), "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q on one line", c.args, code, errb.String(), c.code, c.want)
 		}
+	}
+	// a port in use: a connection error (3), one line, nothing left running
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	good := filepath.Join(dir, "g.toml")
+	os.WriteFile(filepath.Join(dir, "ak"), []byte(writeClientKey(t, filepath.Join(dir, "id"), "a@b")+"\n"), 0o600)
+	os.WriteFile(good, []byte("[[integration]]\nurl = \"http://127.0.0.1:1\"\nusername = \"u\"\ntoken_env = \"T\"\njob = \"a\"\n[serve]\nauthorized_keys = \"ak\"\n"), 0o600)
+	var errb strings.Builder
+	env := func(k string) string {
+		if k == "XDG_STATE_HOME" {
+			return filepath.Join(dir, "state")
+		}
+		return ""
+	}
+	code := run(t.Context(), []string{"serve", "--config", good, "--store", filepath.Join(dir, "s.db"), "--addr", ln.Addr().String()}, io.Discard, &errb, strings.NewReader(""), env)
+	if code != exitConn || !strings.Contains(errb.String(), "jeeves serve: cannot listen on "+ln.Addr().String()+": bind: address already in use") || strings.Count(errb.String(), "\n") != 1 {
+		t.Errorf("port in use: exit %d, stderr %q", code, errb.String())
 	}
 	var out strings.Builder
 	if code := run(t.Context(), []string{"serve", "--help"}, &out, io.Discard, strings.NewReader(""), func(string) string { return "" }); code != 0 ||
