@@ -85,6 +85,7 @@ func Open(path string) (*Store, error) {
 	// Another jeeves may be moving the same damaged file aside at the same
 	// moment: only the file found damaged is moved, and a file that changed
 	// in between is simply opened again.
+	transient := 0 // retries while another jeeves creates the same fresh file
 	for attempt := 0; ; attempt++ {
 		var st *Store
 		var before os.FileInfo
@@ -101,13 +102,15 @@ func Open(path string) (*Store, error) {
 			return nil, err
 		}
 		now, serr := os.Stat(abs)
-		if attempt < 3 && before != nil && (serr != nil || !os.SameFile(before, now)) {
+		if attempt < maxLook && before != nil && (serr != nil || !os.SameFile(before, now)) {
 			continue // moved or replaced meanwhile: look again
 		}
-		if attempt < 3 && (isBusy(err) || sqliteCode(err) == sqlite3.SQLITE_IOERR_DELETE_NOENT) {
-			// Another jeeves is creating the same fresh file (switching
-			// it to WAL deletes its journal under us): look again.
-			time.Sleep(time.Duration(10*(attempt+1)) * time.Millisecond)
+		if transient < maxTransient && isTransient(err) {
+			// Another jeeves is creating the same fresh file: look again,
+			// a little later each time (up to about 1.5 s in all).
+			transient++
+			attempt--
+			time.Sleep(time.Duration(min(10*transient, 100)) * time.Millisecond)
 			continue
 		}
 		if !isDamaged(err) {
@@ -121,7 +124,7 @@ func Open(path string) (*Store, error) {
 			return nil, fmt.Errorf("store %s is unreadable (%s) and could not be moved aside: %v", abs, sqliteMessage(err), lerr)
 		}
 		now, serr = os.Stat(abs)
-		if attempt < 3 && (serr != nil || before != nil && !os.SameFile(before, now)) {
+		if attempt < maxLook && (serr != nil || before != nil && !os.SameFile(before, now)) {
 			unlock()
 			continue
 		}
@@ -131,6 +134,23 @@ func Open(path string) (*Store, error) {
 	}
 }
 
+// isTransient reports whether opening failed because another jeeves is
+// creating the same fresh file at that moment: switching it to WAL deletes
+// its journal under us, a read can come short while it is written, and the
+// migrations hold it busy (they take a while on a loaded machine).
+func isTransient(err error) bool {
+	c := sqliteCode(err)
+	return isBusy(err) || c == sqlite3.SQLITE_IOERR_DELETE_NOENT || c == sqlite3.SQLITE_IOERR_SHORT_READ
+}
+
+// maxTransient bounds Open's retries while another jeeves creates the file;
+// maxLook its looks at a file that another jeeves moved aside or replaced
+// meanwhile (never moved aside itself: it is not the file found damaged).
+const (
+	maxTransient = 20
+	maxLook      = 10
+)
+
 // moveAsideAndOpen moves the damaged store at path aside and opens a fresh
 // one that tells the user so, once.
 func moveAsideAndOpen(path string, why error) (*Store, error) {
@@ -138,12 +158,20 @@ func moveAsideAndOpen(path string, why error) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s is unreadable (%s) and could not be moved aside: %v", path, sqliteMessage(why), err)
 	}
-	if err := prepareFile(path); err != nil {
-		return nil, err
-	}
-	st, err := openDB(path)
-	if err != nil {
-		return nil, err
+	var st *Store
+	for transient := 0; ; transient++ {
+		if err = prepareFile(path); err != nil {
+			return nil, err
+		}
+		st, err = openDB(path)
+		if err == nil {
+			break
+		}
+		if transient >= maxTransient || !isTransient(err) {
+			return nil, err
+		}
+		// others may open the fresh file while it is made
+		time.Sleep(time.Duration(min(10*(transient+1), 100)) * time.Millisecond)
 	}
 	st.notice = fmt.Sprintf("the store %s could not be read (%s); it was moved to %s and a fresh store was started", path, sqliteMessage(why), aside)
 	return st, nil
