@@ -60,6 +60,7 @@ type trendsView struct {
 	basis   int // results known in the window when the trends were last asked for
 	shown   int // the basis of the trends shown
 	top     int // first line shown
+	past    int // lines scrolled down past the last assertion
 
 	lines []string // laid out by layout()
 	at    []int    // line of each assertion
@@ -139,20 +140,39 @@ func (v trendsView) onKey(msg tea.KeyPressMsg) (trendsView, tea.Cmd) {
 	case key.Matches(msg, k.PageDown):
 		v.move(max(1, v.height/3))
 	case key.Matches(msg, k.Top):
+		v.past = 0
 		v.move(-n)
 	case key.Matches(msg, k.Bottom):
 		v.move(n)
+		v.move(len(v.lines)) // and on to the end
 	}
 	return v, nil
 }
 
 // move selects another assertion and scrolls it into view (with its lines).
+// Past the last assertion it scrolls on, so that the lines below it (the
+// slower requests, the lint) can be read on a short terminal, and back up
+// before the selection moves up again.
 func (v *trendsView) move(d int) {
+	maxTop := max(0, len(v.lines)-v.height)
 	if len(v.at) == 0 {
 		// nothing to select: scroll
-		v.top = max(0, min(v.top+d, len(v.lines)-v.height))
+		v.top = max(0, min(v.top+d, maxTop))
 		return
 	}
+	if v.sel == len(v.at)-1 {
+		if d > 0 {
+			step := max(0, min(d, maxTop-v.top))
+			v.top, v.past = v.top+step, v.past+step
+			return
+		}
+		if d < 0 && v.past > 0 {
+			step := min(-d, v.past)
+			v.top, v.past = max(0, v.top-step), v.past-step
+			return
+		}
+	}
+	v.past = 0
 	v.sel = max(0, min(len(v.at)-1, v.sel+d))
 	first := v.at[v.sel]
 	last := len(v.lines) - 1
@@ -214,7 +234,7 @@ func (v *trendsView) layout() {
 	pts := v.tr.Builds
 	// sparklines: oldest → newest, as many builds as fit beside the labels
 	const label = 12
-	right := 16
+	right := 18 // "#1234 610/640 ✘30"
 	n := min(len(pts), max(4, w-label-right-2))
 	tail := pts[:n]
 	at := func(i int) insight.Point { return tail[n-1-i] }
@@ -254,7 +274,12 @@ func (v *trendsView) layout() {
 	}
 	rateNow, lintNow := "no results", "no lint"
 	if newest.PassRate != nil {
-		rateNow = fmt.Sprintf("#%d %d/%d", newest.Number, newest.Assertions-newest.Skipped-newest.Failed, newest.Assertions-newest.Skipped)
+		// the builds table's fraction (not failed of all, skipped ones too), so
+		// that the two screens give one number for one build
+		rateNow = fmt.Sprintf("#%d %d/%d", newest.Number, newest.Assertions-newest.Failed, newest.Assertions)
+		if newest.Failed > 0 {
+			rateNow += " ✘" + itoa(newest.Failed)
+		}
 	}
 	if newest.HasLint {
 		lintNow = fmt.Sprintf("#%d %dE %dW", newest.Number, newest.LintErrors, newest.LintWarnings)
@@ -341,6 +366,7 @@ func (v *trendsView) layout() {
 		v.sel = min(v.sel, len(v.at)-1)
 	}
 	v.top = max(0, min(v.top, len(v.lines)-v.height))
+	v.past = min(v.past, v.top)
 }
 
 // oneLineText joins a message's lines.

@@ -224,3 +224,60 @@ func TestMarksFixed(t *testing.T) {
 		t.Errorf("a mark where nothing changed:\n%s", s)
 	}
 }
+
+// TestTrendsScrollsPastTheLastAssertion: on a short terminal the lines
+// below the last assertion (slower requests, lint added and fixed) come
+// into view with j/pgdn/G on the last one, and k scrolls back before the
+// selection moves up.
+func TestTrendsScrollsPastTheLastAssertion(t *testing.T) {
+	h := newTrendsHarness(t, 80, 18)
+	h.key("t")
+	last := "+ error oas3-schema"
+	if strings.Contains(ansi.Strip(h.screen()), last) {
+		t.Fatalf("the test needs a screen too short for the lint lines:\n%s", h.screen())
+	}
+	h.key("j", "j", "j", "j", "j", "j", "j", "j")
+	if s := ansi.Strip(h.screen()); !strings.Contains(s, last) {
+		t.Errorf("j on the last assertion does not scroll to the lint lines:\n%s", s)
+	}
+	if h.m.trends.sel != 1 {
+		t.Errorf("selection %d, want the last assertion (1)", h.m.trends.sel)
+	}
+	h.key("k")
+	if h.m.trends.sel != 1 {
+		t.Errorf("k after scrolling past: selection %d, want it kept (1) while the view scrolls back", h.m.trends.sel)
+	}
+	h.key("g")
+	if s := ansi.Strip(h.screen()); h.m.trends.sel != 0 || !strings.Contains(s, "pass rate") {
+		t.Errorf("g: selection %d, want 0 with the sparklines in view:\n%s", h.m.trends.sel, s)
+	}
+	h.key("G")
+	if s := ansi.Strip(h.screen()); !strings.Contains(s, last) {
+		t.Errorf("G does not show the end:\n%s", s)
+	}
+}
+
+// The trends screen's newest-build fraction is the builds table's: with a
+// skipped assertion both say "not failed of all" (5/6 ✘1 with one skipped),
+// not one 5/6 and the other 4/5.
+func TestTrendsFractionIsTheTables(t *testing.T) {
+	apis, st := newFakes()
+	pay := apis["Payments API"]
+	pay.results = historyResults()
+	r := pay.results[111]
+	c := &r.Collections[0]
+	c.Assertions.Total++
+	c.Assertions.Skipped++
+	pay.results[111] = r
+	h := newHarnessWith(t, Deps{Jenkins: apis, Store: st, Trends: fakeTrends{pay}, Clock: func() time.Time { return t0 }, Ctx: context.Background()},
+		Options{Integrations: []config.Integration{payments(), orders()}})
+	h.start(120, 40)
+	cell := fmtCollections(&report.CollectionSummary{Assertions: c.Assertions.Total, AssertionsFailed: c.Assertions.Failed})
+	if s := ansi.Strip(h.screen()); !strings.Contains(s, "#111 ") || !strings.Contains(s, cell) {
+		t.Fatalf("the table does not show #111's %q:\n%s", cell, s)
+	}
+	h.key("t")
+	if s := ansi.Strip(h.screen()); !strings.Contains(s, "#111 "+cell) {
+		t.Errorf("trends: want %q beside the pass rate, as in the table:\n%s", "#111 "+cell, s)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	rpt "github.com/jeeves-dev/jeeves/report"
 )
 
 var updateResultsGolden = flag.Bool("update-results-golden", false, "rewrite cmd/jeeves/testdata/results/*.golden")
@@ -250,6 +252,15 @@ func TestResultsErrors(t *testing.T) {
 	out, _, code := runJeeves(t, "results", "--help")
 	if code != 0 || !strings.Contains(out, "jeeves results --file REPORT [--file REPORT]... [--json]") {
 		t.Errorf("help: %d %q", code, out)
+	}
+	// --file's help names every format the detection knows (as its error does)
+	known := rpt.ErrUnknownFormat.Error()
+	known = known[strings.Index(known, "(")+1 : strings.LastIndex(known, ")")]
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, f := range strings.Split(known, ", ") {
+		if !strings.Contains(flat, f) {
+			t.Errorf("results --help does not name %q among --file's formats:\n%s", f, out)
+		}
 	}
 }
 

@@ -86,7 +86,7 @@ func runRun(e *env) error {
 		"unreachable, else 1 (the build keeps running)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of text")
 	cfgPath := fs.String("config", "", "config `file` (default: $JEEVES_CONFIG, else ~/.config/jeeves/config.toml)")
-	storePath := fs.String("store", "", "store `file` that keeps the results --wait reads (default: $JEEVES_STORE, else ~/.local/state/jeeves/jeeves.db)")
+	storePath := fs.String("store", "", "store `file` that keeps the results --wait reads (default: $JEEVES_STORE, else $XDG_STATE_HOME/jeeves/jeeves.db)")
 	if err := fs.parse(e.args); err != nil {
 		return err
 	}

@@ -305,7 +305,13 @@ func passRateText(p insight.Point) string {
 		}
 		return fmt.Sprintf("#%d no assertions", p.Number)
 	}
-	return fmt.Sprintf("#%d %d/%d (%.0f%%)", p.Number, p.Assertions-p.Skipped-p.Failed, p.Assertions-p.Skipped, math.Floor(*p.PassRate*100))
+	// builds' fraction (not failed of all, skipped ones too), so that both
+	// commands give one number for one build; the rate is of those that ran
+	s := fmt.Sprintf("#%d %d/%d", p.Number, p.Assertions-p.Failed, p.Assertions)
+	if p.Failed > 0 {
+		s += fmt.Sprintf(" ✘%d", p.Failed)
+	}
+	return s + fmt.Sprintf(" (%.0f%%)", math.Floor(*p.PassRate*100))
 }
 
 func lintText(p insight.Point) string {

@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jeeves-dev/jeeves/insight"
+	rpt "github.com/jeeves-dev/jeeves/report"
 )
 
 func trendsOf(t *testing.T, s *storeSim, args ...string) trendsJSON {
@@ -238,5 +241,16 @@ func TestTrendsAllOnline(t *testing.T) {
 	// the second time only the lists are asked for: results are read once, ever
 	if n := s.requests() - before; n > 6 {
 		t.Errorf("the second --all made %d requests", n)
+	}
+}
+
+// trends gives a build's tests as builds does (not failed of all, skipped
+// ones too: 23/25 ✘2), and the pass rate of the assertions that ran.
+func TestTrendsFractionIsTheBuildsCell(t *testing.T) {
+	rate := 22.0 / 24
+	p := insight.Point{Number: 115, HasResults: true, Assertions: 25, Failed: 2, Skipped: 1, PassRate: &rate}
+	cell := collectionsCell(&rpt.CollectionSummary{Assertions: 25, AssertionsFailed: 2})
+	if got, want := passRateText(p), "#115 "+cell+" (91%)"; got != want {
+		t.Errorf("passRateText = %q, want %q", got, want)
 	}
 }
