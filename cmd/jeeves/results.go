@@ -139,7 +139,7 @@ func newResultsJSON(integration string, number int, status string, runs []rpt.Co
 func runResults(e *env) error {
 	fs := newFlagSet(e, "jeeves results", "jeeves results -i NICKNAME NUMBER [--json] | jeeves results --file REPORT [--file REPORT]... [--json]")
 	var files resFileFlags
-	fs.Var(&files, "file", "a report `file`: newman or Postman CLI JSON, JUnit XML, Jenkins testReport JSON, Spectral JSON, SARIF or Postman CLI lint JSON (repeatable; the format is detected from the content)")
+	fs.Var(&files, "file", "a report `file`: newman or Postman CLI JSON, JUnit XML, Jenkins testReport JSON, Spectral JSON, SARIF, Postman CLI lint JSON or table (repeatable; the format is detected from the content)")
 	asJSON := fs.Bool("json", false, "print JSON instead of text")
 	build := resultsBuildFlags(fs) // -i NICKNAME NUMBER: results_build.go
 	if err := fs.parse(e.args); err != nil {
