@@ -275,8 +275,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.jumpToAssertion(msg)
 	case openLogMsg, openRunMsg, askAbortMsg, openURLMsg, wantOlderMsg, expandedBuildMsg, openTrendsMsg, openStageLogMsg:
 		return m, m.onTableIntent(msg)
-	case stagesMsg:
-		return m, m.onStages(msg)
 	case backMsg:
 		return m, m.back()
 	case openHelpMsg:

@@ -51,7 +51,7 @@ func (m *Model) selectIntegration(i int) tea.Cmd {
 
 func (m *Model) wantResultsCur() tea.Cmd {
 	if ig := m.cur(); ig != nil {
-		return tea.Batch(m.wantResults(ig), m.wantStages())
+		return m.wantResults(ig)
 	}
 	return nil
 }

@@ -51,7 +51,7 @@ type jobData struct {
 
 	results         map[int]report.Results
 	resultsInFlight map[int]bool
-	stages          *stageCache // pipeline stages (stages.go)
+	stages          map[int]watch.Stages // pipeline stages (stages.go)
 
 	olderFrom    int  // next allBuilds index to read for older builds; 0 until a list came
 	olderLoading bool // a page of older builds is in flight
@@ -67,7 +67,7 @@ func (ig *integ) apply(s watch.Snapshot) {
 	ig.records, ig.queue = s.Records, s.Queue
 	ig.storeLoaded, ig.fromStore, ig.loading = s.StoreLoaded, s.FromStore, s.Loading
 	ig.lastOK, ig.failures, ig.lastErr, ig.answered = s.LastOK, s.Failures, s.LastErr, s.Answered
-	ig.results, ig.resultsInFlight = s.Results, s.Fetching
+	ig.results, ig.resultsInFlight, ig.stages = s.Results, s.Fetching, s.Stages
 	ig.olderFrom, ig.olderLoading, ig.olderDone, ig.olderSeq = s.OlderFrom, s.OlderLoading, s.OlderDone, s.OlderSeq
 }
 
@@ -214,7 +214,7 @@ func (m *Model) onEngine(msg engineMsg) tea.Cmd {
 	if m.anyLoading() {
 		cmds = append(cmds, m.startSpinner())
 	}
-	cmds = append(cmds, m.syncFocus(), m.startClock(), m.wantStages(), m.refreshTrends())
+	cmds = append(cmds, m.syncFocus(), m.startClock(), m.refreshTrends())
 	return tea.Batch(cmds...)
 }
 

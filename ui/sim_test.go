@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -154,8 +155,9 @@ func TestSimulatorOutageAndRecovery(t *testing.T) {
 // TestTwoDashboardsOnePoller: two dashboards subscribed to one engine show
 // the same builds, and Jenkins sees the requests of one.
 func TestTwoDashboardsOnePoller(t *testing.T) {
-	// a quiet world: nothing runs, no timer queues a build, so a probe
-	// cannot see a change between the two runs compared
+	// a quiet world: one pipeline build runs for the whole test (its stages
+	// are followed), no timer queues a build, so a probe cannot see a change
+	// between the two runs compared
 	w, err := jenkinstest.ParseWorld([]byte(`
 [[user]]
 id = "alice"
@@ -168,10 +170,12 @@ kind = "folder"
 [[job]]
 path = "payments/api-tests"
 kind = "pipeline"
+stages = ["Checkout", "API tests", "Publish reports"]
   [job.history]
   count = 130
   days = 30
-  duration = ["1m", "2m"]
+  running = 1
+  duration = ["1h", "2h"]
 
 [[job]]
 path = "orders-api"
@@ -196,15 +200,12 @@ kind = "freestyle"
 	}
 	requests := func() int {
 		n := 0
-		for kind, st := range srv.Stats() {
-			// the running build's stages are asked by each dashboard
-			// (stages.go), not by the engine
-			if kind != "wfapi" {
-				n += st.Requests
-			}
+		for _, st := range srv.Stats() {
+			n += st.Requests
 		}
 		return n
 	}
+	wfapi := func() int { return srv.Stats()["wfapi"].Requests }
 	opts := Options{Integrations: []config.Integration{
 		{Nickname: "Payments API", URL: srv.URL(), Job: "payments/api-tests", Source: "config"},
 		{Nickname: "Orders API", URL: srv.URL(), Job: "orders-api", Source: "config"},
@@ -214,15 +215,21 @@ kind = "freestyle"
 	}
 	const polls = 3
 	// the requests of one dashboard: start, then three rounds of polls
-	before := requests()
+	before, beforeStages := requests(), wfapi()
 	one := newHarnessWith(t, deps(), opts)
 	one.start(120, 40)
 	for range polls {
 		one.fire(isTick[pollTickMsg])
 	}
-	single := requests() - before
+	single, singleStages := requests()-before, wfapi()-beforeStages
 	if single < 2+2*polls {
 		t.Fatalf("one dashboard made %d requests, want at least a list and a probe a round of each integration", single)
+	}
+	if singleStages != 1+polls {
+		t.Fatalf("one dashboard made %d stage requests, want one for the running build with each of %d polls", singleStages, 1+polls)
+	}
+	if !regexp.MustCompile(`#130 .*▶ (Checkout|API tests|Publish reports) · `).MatchString(plain(one)) {
+		t.Fatalf("no current stage on the running build:\n%s", plain(one))
 	}
 
 	// two dashboards on one engine
@@ -239,8 +246,8 @@ kind = "freestyle"
 		a.fire(isTick[pollTickMsg])
 		b.settle()
 	}
-	if both := requests() - before; both != single {
-		t.Fatalf("two dashboards made %d requests, one made %d", both, single)
+	if both, bothStages := requests()-before, wfapi()-beforeStages-singleStages; both != single || bothStages != singleStages {
+		t.Fatalf("two dashboards made %d requests (%d of stages), one made %d (%d)", both, bothStages, single, singleStages)
 	}
 	if !strings.Contains(plain(a), "#130") || len(a.m.table.rows) != 50 || b.m.cur().cfg.Nickname != "Orders API" || len(b.m.table.rows) == 0 {
 		t.Fatalf("dashboards do not show the builds:\n%s\n%s", plain(a), plain(b))

@@ -32,7 +32,15 @@
 // finished has its reports fetched once through the Store, parsed and
 // stored), backoff on errors, offline/stale state, and a cap on requests in
 // flight per Jenkins server. Jenkins sees one poller per integration however
-// many subscribers watch it. An integration on some subscriber's screen polls
+// many subscribers watch it.
+//
+// Pipeline stages (wfapi/describe) ride on the polls: while an integration
+// is on some subscriber's screen, each poll that answers asks for the stages
+// of its running builds (the newest maxRunningStages), one request per
+// build per poll, none once a running build answered that the job has none
+// (404). A finished build's stages are asked when a subscriber expands it,
+// through the Store's FetchStages when it has one (stored once, ever),
+// until an answer is final. Off-screen integrations ask for no stages. An integration on some subscriber's screen polls
 // at the base interval (half while something runs); the others at four times
 // the base interval, running or not.
 //
@@ -104,6 +112,28 @@ type Store interface {
 	FetchResults(ctx context.Context, api jenkins.API, in config.Integration, b jenkins.Build) (report.Results, ResultsState, string, error)
 }
 
+// Stages are a build's pipeline stages as the engine knows them.
+type Stages struct {
+	List  []jenkins.Stage
+	None  bool   // Jenkins has none for the build: Why says why
+	Why   string //
+	Final bool   // the build had finished: they will not change
+	Err   string // the last ask failed (List keeps what was known before)
+}
+
+// StageStore is what a Store may offer for stages: a finished build's from
+// the store, else from Jenkins and then stored (cmd/jeeves's store does).
+// Without it the engine asks Jenkins each time it needs them.
+type StageStore interface {
+	FetchStages(ctx context.Context, api jenkins.API, in config.Integration, b jenkins.Build) (Stages, error)
+}
+
+// WhyNoStages is what a 404 from wfapi means, when no store says.
+const WhyNoStages = "not a Pipeline, or no Pipeline Stage View plugin (wfapi)"
+
+// MaxRunningStages bounds the running builds whose stages are followed.
+const MaxRunningStages = 3
+
 // Config configures an engine. Zero values take the defaults.
 type Config struct {
 	Connector  Connector
@@ -138,6 +168,9 @@ type Snapshot struct {
 	Results map[int]report.Results
 	// Fetching holds the builds whose results are being fetched.
 	Fetching map[int]bool
+	// Stages holds the pipeline stages known of the running builds (the
+	// newest MaxRunningStages, while on a screen) and of expanded builds.
+	Stages map[int]Stages
 
 	StoreLoaded bool      // the store was read (or there is none)
 	FromStore   bool      // the records came from the store only
@@ -388,6 +421,7 @@ func (s *Sub) Refresh(nick string) {
 	s.e.do(func() {
 		if p := s.e.pollers[nick]; p != nil && s.watch[nick] {
 			clear(p.retried)
+			p.noStages = false // ask again: the job may have become a Pipeline
 			s.e.pollNow(p, true)
 		}
 	})
@@ -494,6 +528,10 @@ type poller struct {
 	justFinished    map[int]bool
 	retried         map[int]bool
 
+	stages         map[int]Stages // replaced, never modified in place
+	stagesInFlight map[int]bool
+	noStages       bool // a running build had none (404): the job has none
+
 	olderFrom    int
 	olderLoading bool
 	olderDone    bool
@@ -517,7 +555,7 @@ type poller struct {
 
 func newPoller(in config.Integration, gen uint64) *poller {
 	return &poller{cfg: in, gen: gen, version: gen, results: map[int]report.Results{}, resultsInFlight: map[int]bool{},
-		justFinished: map[int]bool{}, retried: map[int]bool{}}
+		justFinished: map[int]bool{}, retried: map[int]bool{}, stages: map[int]Stages{}, stagesInFlight: map[int]bool{}}
 }
 
 func (p *poller) stopTimer() {
@@ -547,7 +585,7 @@ func (p *poller) snapshot() Snapshot {
 	p.pub = Snapshot{
 		Integration: p.cfg, Version: p.version, API: p.api, APIErr: p.apiErr,
 		// copy on write: every change to these makes new ones first
-		Records: p.records, Queue: p.queue, Results: p.results, Fetching: p.resultsInFlight,
+		Records: p.records, Queue: p.queue, Results: p.results, Fetching: p.resultsInFlight, Stages: p.stages,
 		StoreLoaded: p.storeLoaded, FromStore: p.fromStore, Loading: p.loading, LastOK: p.lastOK,
 		Failures: p.failures, LastErr: p.lastErr, Answered: p.answered,
 		OlderFrom: p.olderFrom, OlderLoading: p.olderLoading, OlderDone: p.olderDone,
@@ -644,6 +682,7 @@ func (e *Engine) refocus() {
 		if focused || len(p.justFinished) > 0 {
 			e.wantResults(p)
 		}
+		e.wantStages(p, false)
 	}
 }
 
@@ -807,6 +846,7 @@ func (e *Engine) onProbed(p *poller, pr jenkins.Probe, err error) {
 		}
 		e.changed(p) // lastOK moved (the header's age) and loading ended
 		e.schedule(p)
+		e.wantStages(p, true)
 		return
 	}
 	api, st, in, limit := p.api, e.cfg.Store, p.cfg, e.cfg.Limit
@@ -863,6 +903,7 @@ func (e *Engine) onBuilds(p *poller, builds []jenkins.Build, queue []jenkins.Que
 	e.changed(p)
 	e.schedule(p)
 	e.wantResults(p)
+	e.wantStages(p, true)
 	e.kickDeferred()
 }
 
@@ -1107,4 +1148,113 @@ func (e *Engine) kickDeferred() {
 			e.pollNow(p, true)
 		}
 	}
+}
+
+// wantStages asks for the pipeline stages p's subscribers see (under the
+// lock). After a poll answered (poll), the running builds' are asked again,
+// one request per build; otherwise only those never asked. An expanded
+// finished build's are asked until an answer is final (a failed or not yet
+// final one again after the next poll). What is no longer running nor
+// expanded, and not final, is dropped (all but the final ones when off
+// screen): it is asked afresh when shown again.
+func (e *Engine) wantStages(p *poller, poll bool) {
+	keep := map[int]bool{} // off screen: none but the final ones
+	var ask []jenkins.Build
+	running := 0
+	for i := range p.records {
+		if !p.focused || p.api == nil {
+			break
+		}
+		r := &p.records[i]
+		if !r.Building || r.Gone {
+			continue
+		}
+		if running++; running > MaxRunningStages {
+			break
+		}
+		keep[r.Number] = true
+		if _, have := p.stages[r.Number]; !p.noStages && (poll || !have) {
+			ask = append(ask, r.Build)
+		}
+	}
+	for _, n := range p.expanded {
+		r := p.record(n)
+		if r == nil || r.Building || r.Gone || !p.focused || p.api == nil {
+			continue
+		}
+		keep[n] = true
+		s, have := p.stages[n]
+		if !have || !s.Final && poll {
+			ask = append(ask, r.Build)
+		}
+	}
+	pruned := false
+	for n, s := range p.stages {
+		if !keep[n] && !s.Final {
+			if !pruned {
+				p.stages, pruned = maps.Clone(p.stages), true
+			}
+			delete(p.stages, n)
+		}
+	}
+	if pruned {
+		e.changed(p)
+	}
+	for _, b := range ask {
+		if p.stagesInFlight[b.Number] {
+			continue
+		}
+		p.stagesInFlight[b.Number] = true
+		api, in := p.api, p.cfg
+		ss, _ := e.cfg.Store.(StageStore)
+		e.later(func() {
+			c, cancel := context.WithTimeout(e.ctx, timeoutOf(in))
+			defer cancel()
+			var st Stages
+			release, err := e.acquire(c, serverOf(in))
+			if err == nil {
+				st, err = fetchStages(c, ss, api, in, b)
+				release()
+			}
+			e.do(func() { e.onStages(p, b, st, err) })
+		})
+	}
+}
+
+// fetchStages asks for b's stages through the store when there is one.
+func fetchStages(ctx context.Context, ss StageStore, api jenkins.API, in config.Integration, b jenkins.Build) (Stages, error) {
+	if ss != nil {
+		return ss.FetchStages(ctx, api, in, b)
+	}
+	list, err := api.Stages(ctx, in.Job, b.Number)
+	switch {
+	case jenkins.IsNotFound(err):
+		return Stages{None: true, Why: WhyNoStages, Final: !b.Building}, nil
+	case err != nil:
+		return Stages{}, err
+	}
+	return Stages{List: list, Final: !b.Building}, nil
+}
+
+func (e *Engine) onStages(p *poller, b jenkins.Build, st Stages, err error) {
+	if !e.alive(p) {
+		return
+	}
+	delete(p.stagesInFlight, b.Number)
+	if err != nil {
+		old := p.stages[b.Number] // keep what was known
+		st = Stages{List: old.List, None: old.None, Why: old.Why, Err: clean(err.Error())}
+		e.cfg.Log.Warn("stages failed", "integration", p.cfg.Nickname, "build", b.Number, "err", st.Err)
+	} else if b.Building && st.None {
+		p.noStages = true // the job has none here: running builds are not asked again
+	}
+	if !p.focused && !st.Final {
+		return // off screen since it was asked: not followed, not kept
+	}
+	if old, ok := p.stages[b.Number]; ok && reflect.DeepEqual(old, st) {
+		return
+	}
+	p.stages = maps.Clone(p.stages)
+	p.stages[b.Number] = st
+	e.changed(p)
 }

@@ -266,6 +266,10 @@ func (a *runningAPI) Builds(ctx context.Context, job string, limit int) ([]jenki
 	return []jenkins.Build{{Number: 1, Building: true, Status: jenkins.StatusRunning}}, nil
 }
 
+func (a *runningAPI) Stages(ctx context.Context, job string, number int) ([]jenkins.Stage, error) {
+	return nil, &jenkins.Error{Op: "read stages", Kind: jenkins.ErrorNotFound, What: "no stages"}
+}
+
 // The integration on screen polls at half the interval while a build runs;
 // one on no screen at four times the interval, running or not.
 func TestIntervalsOnAndOffScreen(t *testing.T) {
@@ -293,5 +297,106 @@ func TestIntervalsOnAndOffScreen(t *testing.T) {
 	}
 	if armed["job 00"] != 7500*time.Millisecond || armed["job 01"] != time.Minute {
 		t.Fatalf("intervals %v, want 7.5s on screen and 1m off it", armed)
+	}
+}
+
+// stagesAPI: build 1 of every job runs; its stages are counted per job, and
+// the jobs in none answer 404 (no stages), as a freestyle job does.
+type stagesAPI struct {
+	runningAPI
+	mu    sync.Mutex
+	asked map[string]int
+	none  map[string]bool
+}
+
+func (a *stagesAPI) Stages(ctx context.Context, job string, number int) ([]jenkins.Stage, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.asked[job]++
+	if a.none[job] {
+		return nil, &jenkins.Error{Op: "read stages", Kind: jenkins.ErrorNotFound, What: "no stages"}
+	}
+	return []jenkins.Stage{{ID: "6", Name: "Checkout", Status: "SUCCESS"}, {ID: "13", Name: "API tests", Status: "IN_PROGRESS"}}, nil
+}
+
+func (a *stagesAPI) n(job string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.asked[job]
+}
+
+// A running build's stages ride on the polls of the integration on screen:
+// one request per poll whatever the number of subscribers showing it, none
+// off screen, none after the job answered 404; they are in the snapshot.
+func TestRunningStagesRideOnPolls(t *testing.T) {
+	var queue []func()
+	fires := map[string]func(){}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	api := &stagesAPI{asked: map[string]int{}, none: map[string]bool{"job-02": true}}
+	e := New(ctx, Config{Connector: oneAPI{api}, Refresh: 15 * time.Second,
+		Go:    func(f func()) { queue = append(queue, f) },
+		Timer: func(nick string, d time.Duration, f func()) func() { fires[nick] = f; return func() {} }})
+	run := func() {
+		for len(queue) > 0 {
+			w := queue[0]
+			queue = queue[1:]
+			w()
+		}
+	}
+	poll := func(nicks ...string) {
+		for _, n := range nicks {
+			fires[n]()
+		}
+		run()
+	}
+	ins := integrations(3, "http://ci.test")
+	a, b := e.Subscribe(), e.Subscribe()
+	a.Focus(1, "job 00", []int{1}, nil)
+	b.Focus(1, "job 00", []int{1}, []int{1})
+	a.Watch(1, ins)
+	b.Watch(1, ins)
+	run()
+	if got := api.n("job-00"); got != 1 {
+		t.Fatalf("%d stage requests after the first poll, want 1", got)
+	}
+	poll("job 00", "job 01", "job 02")
+	poll("job 00", "job 01", "job 02")
+	if got, off := api.n("job-00"), api.n("job-01")+api.n("job-02"); got != 3 || off != 0 {
+		t.Fatalf("%d stage requests on screen after 3 polls (want 3), %d off screen (want 0)", got, off)
+	}
+	var snap Snapshot
+	for _, s := range a.Ready() {
+		if s.Integration.Nickname == "job 00" {
+			snap = s
+		}
+	}
+	if st := snap.Stages[1]; len(st.List) != 2 || st.List[1].Name != "API tests" || st.Final {
+		t.Fatalf("stages in the snapshot: %+v", snap.Stages)
+	}
+
+	// on the job without stages: asked once, then never with the polls
+	a.Focus(2, "job 02", []int{1}, nil)
+	run()
+	poll("job 02")
+	poll("job 02")
+	if got := api.n("job-02"); got != 1 {
+		t.Fatalf("%d stage requests to a job without stages, want 1", got)
+	}
+	// job 00 is still on b's screen; job 01 on none
+	poll("job 00", "job 01")
+	if api.n("job-00") != 4 || api.n("job-01") != 0 {
+		t.Fatalf("stage requests: %v", api.asked)
+	}
+	b.Focus(2, "job 01", nil, nil) // nobody shows job 00 now
+	run()
+	poll("job 00")
+	if api.n("job-00") != 4 {
+		t.Fatalf("stage requests off screen: %v", api.asked)
+	}
+	for _, s := range b.Ready() {
+		if s.Integration.Nickname == "job 00" && len(s.Stages) != 0 {
+			t.Fatalf("off screen, its running stages are still published: %+v", s.Stages)
+		}
 	}
 }
