@@ -412,7 +412,18 @@ func (t buildsTable) ShortHelp() []key.Binding {
 	if t.searching {
 		return []key.Binding{k.Submit, k.Esc}
 	}
-	return []key.Binding{k.Expand, k.Filter, k.Search, k.Log, k.Run, k.Trends, k.Abort}
+	// only keys that act on the selected row: c needs a build (a queued item
+	// has no log yet), x a running one
+	hints := []key.Binding{k.Expand, k.Filter, k.Search}
+	r := t.selectedRecord()
+	if r != nil && !t.onQueueRow() {
+		hints = append(hints, k.Log)
+	}
+	hints = append(hints, k.Run, k.Trends)
+	if r != nil && r.Building {
+		hints = append(hints, k.Abort)
+	}
+	return hints
 }
 
 func (t buildsTable) FullHelp() [][]key.Binding {
