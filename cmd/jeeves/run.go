@@ -417,6 +417,10 @@ func (f *follower) pollBuild(c *jenkins.Client, job string, number int) (jenkins
 			return b, nil
 		case f.e.ctx.Err() != nil:
 			return b, stoppedFollowing(f.e, what)
+		case jenkins.IsNotFound(err):
+			// it was there (the queue gave its number): deleted, or lost by
+			// a Jenkins restarted without it; not a mistyped name (2)
+			return b, failErr(fmt.Errorf("build #%d of %q is gone from Jenkins (deleted, or lost in a restart): its result is unknown", number, job))
 		case !jenkins.IsConn(err):
 			return b, clientErr(err)
 		}

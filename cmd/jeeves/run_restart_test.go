@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -140,5 +143,39 @@ func TestRunWaitTimeoutWhileRunning(t *testing.T) {
 	code, _, errOut = runCLI(t, runEnv, "run", "--config", cfg, "-i", "Long", "--wait", "--timeout", "0s")
 	if code != exitUsage || errOut != "jeeves run: --timeout must be more than 0, e.g. 6h or 90m\n" {
 		t.Errorf("--timeout 0s: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// A build that disappears while followed (deleted, or a Jenkins that lost it
+// in a restart, as the simulator does) ends run --wait with exit 1 and one
+// line saying so: not the usage error "check the name" of a mistyped job.
+func TestRunWaitBuildGone(t *testing.T) {
+	js, _ := restartSim(t)
+	var gone atomic.Bool
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if gone.Load() && strings.HasPrefix(r.URL.Path, "/job/long/1/") {
+			http.NotFound(w, r)
+			return
+		}
+		js.Handler().ServeHTTP(w, r)
+	}))
+	defer front.Close()
+	cfg := writeConfig(t, "[[integration]]\nnickname = \"Long\"\nurl = \""+front.URL+"\"\nusername = \"admin\"\n"+
+		"token_env = \"JT\"\njob = \"long\"\n")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	env := runEnvWithStore(t)
+	var out, errOut runOutBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"run", "--config", cfg, "-i", "Long", "--wait"}, &out, &errOut, strings.NewReader(""),
+			func(k string) string { return env[k] })
+	}()
+	waitFor(t, &out, "build:", 10*time.Second)
+	gone.Store(true)
+	code := <-done
+	e := errOut.String()
+	if code != exitFail || e != "jeeves: build #1 of \"long\" is gone from Jenkins (deleted, or lost in a restart): its result is unknown\n" {
+		t.Fatalf("exit %d, stderr %q\n%s", code, e, out.String())
 	}
 }

@@ -325,7 +325,7 @@ func lintText(p insight.Point) string {
 func spanLabel(from, to, n int) string {
 	l, r := fmt.Sprintf("#%d", from), fmt.Sprintf("#%d", to)
 	if len(l)+len(r)+1 > n {
-		return ""
+		return l + "–" + r // a few builds: the range, not a blank line
 	}
 	return l + strings.Repeat(" ", n-len(l)-len(r)) + r
 }

@@ -254,3 +254,14 @@ func TestTrendsFractionIsTheBuildsCell(t *testing.T) {
 		t.Errorf("passRateText = %q, want %q", got, want)
 	}
 }
+
+// The sparklines' axis names the builds also when too few for both ends
+// apart (trends --builds 5 printed an empty line there).
+func TestTrendsSpanLabelOfFewBuilds(t *testing.T) {
+	if got := spanLabel(126, 130, 5); got != "#126–#130" {
+		t.Errorf("spanLabel(126, 130, 5) = %q", got)
+	}
+	if got := spanLabel(91, 130, 12); got != "#91     #130" {
+		t.Errorf("spanLabel(91, 130, 12) = %q", got)
+	}
+}
