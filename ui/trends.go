@@ -88,10 +88,12 @@ func (v trendsView) Status() string {
 
 func (v trendsView) ShortHelp() []key.Binding {
 	k := v.keys
+	// esc first: the hint bar drops hints from the end where they do not
+	// fit (a read-only session's note takes room at 80 columns)
 	if len(v.tr.Assertions) > 0 {
-		return []key.Binding{k.Up, k.Down, k.ShowFailure, k.Esc}
+		return []key.Binding{k.Esc, k.ShowFailure, k.Up, k.Down, k.Help}
 	}
-	return []key.Binding{k.Esc}
+	return []key.Binding{k.Esc, k.Help}
 }
 
 func (v trendsView) FullHelp() [][]key.Binding {

@@ -281,3 +281,22 @@ func TestTrendsFractionIsTheTables(t *testing.T) {
 		t.Errorf("trends: want %q beside the pass rate, as in the table:\n%s", "#111 "+cell, s)
 	}
 }
+
+// In a read-only session at 80x24 the trends hint bar still says how to go
+// back (esc) and where the help is, after the read-only note.
+func TestTrendsHintBarReadOnly(t *testing.T) {
+	apis, st := newFakes()
+	pay := apis["Payments API"]
+	pay.results = historyResults()
+	h := newHarnessWith(t, Deps{Jenkins: apis, Store: st, Trends: fakeTrends{pay}, Clock: func() time.Time { return t0 }, Ctx: context.Background()},
+		Options{Integrations: []config.Integration{payments(), orders()}, ReadOnly: true, ReadOnlyWhy: "your key has no Jenkins user"})
+	h.start(80, 24)
+	h.key("t")
+	ls := strings.Split(ansi.Strip(h.screen()), "\n")
+	bar := ls[len(ls)-1]
+	for _, want := range []string{"read-only", "esc back", "? help"} {
+		if !strings.Contains(bar, want) {
+			t.Errorf("trends hint bar lacks %q: %q", want, bar)
+		}
+	}
+}
