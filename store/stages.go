@@ -141,10 +141,13 @@ func FetchStages(ctx context.Context, api jenkins.API, st *Store, in config.Inte
 }
 
 // RunningStagesTTL is how long a running build's stages, once asked, answer
-// every dashboard on the same store (jeeves serve's sessions share one):
-// Jenkins sees one wfapi request per running build per TTL, whatever the
-// number of dashboards.
-const RunningStagesTTL = 8 * time.Second
+// every asker on the same store: Jenkins sees at most one wfapi request per
+// running build per TTL, whatever the number of askers. The watch engine
+// (one per process, jeeves serve's sessions share it) asks once per poll of
+// the integration on screen; the TTL is below its fastest poll (5 s) so
+// that each poll gets fresh stages and only asks at the same moment are
+// merged (at 8 s, polls 7.5 s apart had every other one answered from here).
+const RunningStagesTTL = 4 * time.Second
 
 // runningStages shares running builds' stages among the store's users, one
 // request in flight per build.
