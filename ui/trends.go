@@ -297,9 +297,15 @@ func (v *trendsView) layout() {
 		}
 	}
 	if with < len(pts) {
-		add(st.Subtle.Render(fmt.Sprintf(" %d of %d builds have results (· = none: running, aborted, not read yet)", with, len(pts))))
+		add(st.Subtle.Render(fmt.Sprintf(" %d of %d builds have results (·: running, aborted, no reports or not read yet)", with, len(pts))))
 	}
 	add("")
+	if with == 0 {
+		// no ✔ "no assertion failed": nothing was observed
+		add(" no results in these builds: no assertions, requests or lint to compare")
+		v.top = max(0, min(v.top, len(v.lines)-v.height))
+		return
+	}
 	if len(v.tr.Assertions) == 0 {
 		add(" " + st.OK.Render("✔") + " no assertion failed in these builds")
 	} else {

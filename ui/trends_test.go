@@ -300,3 +300,19 @@ func TestTrendsHintBarReadOnly(t *testing.T) {
 		}
 	}
 }
+
+// An integration none of whose builds has results (a job that archives no
+// reports) gets no green "no assertion failed": nothing was observed.
+func TestTrendsWithoutAnyResults(t *testing.T) {
+	apis, st := newFakes()
+	pay := apis["Payments API"]
+	pay.results = map[int]report.Results{}
+	h := newHarnessWith(t, Deps{Jenkins: apis, Store: st, Trends: fakeTrends{pay}, Clock: func() time.Time { return t0 }, Ctx: context.Background()},
+		Options{Integrations: []config.Integration{payments(), orders()}})
+	h.start(80, 24)
+	h.key("t")
+	s := ansi.Strip(h.screen())
+	if !strings.Contains(s, "no results in these builds") || strings.Contains(s, "no assertion failed") || strings.Contains(s, "no request got slower") {
+		t.Errorf("trends of builds without results:\n%s", s)
+	}
+}

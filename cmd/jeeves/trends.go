@@ -235,6 +235,17 @@ func writeTrendsText(w io.Writer, in config.Integration, tr insight.Trends) {
 		return float64(p.LintErrors + p.LintWarnings), p.HasLint
 	}, float64(loLint), float64(hiLint)), lintText(pts[0]))
 	fmt.Fprintln(w)
+	with := 0
+	for _, p := range pts {
+		if p.HasResults {
+			with++
+		}
+	}
+	if with == 0 {
+		// not "none failed": nothing was observed
+		fmt.Fprintln(w, "No results in these builds: no assertions, requests or lint to compare")
+		return
+	}
 	if len(tr.Assertions) == 0 {
 		fmt.Fprintln(w, "Assertions: none failed in these builds")
 	} else {

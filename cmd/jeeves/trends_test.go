@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jeeves-dev/jeeves/config"
 	"github.com/jeeves-dev/jeeves/insight"
 	rpt "github.com/jeeves-dev/jeeves/report"
 )
@@ -263,5 +264,15 @@ func TestTrendsSpanLabelOfFewBuilds(t *testing.T) {
 	}
 	if got := spanLabel(91, 130, 12); got != "#91     #130" {
 		t.Errorf("spanLabel(91, 130, 12) = %q", got)
+	}
+}
+
+// Builds without any results: trends does not say "none failed".
+func TestTrendsTextWithoutAnyResults(t *testing.T) {
+	var b strings.Builder
+	tr := insight.Trends{Builds: []insight.Point{{Number: 2}, {Number: 1}}}
+	writeTrendsText(&b, config.Integration{Nickname: "Legacy", Job: "legacy"}, tr)
+	if s := b.String(); !strings.Contains(s, "No results in these builds") || strings.Contains(s, "none failed") {
+		t.Errorf("trends text without results:\n%s", s)
 	}
 }
