@@ -56,8 +56,8 @@ func TestGoldenStages(t *testing.T) {
 	}
 }
 
-// A finished build's stages are asked once; a running build's again after
-// stageEvery.
+// A finished build's stages are asked once; a running build's again with
+// each poll of the engine, not with keys.
 func TestStagesAskedOnceWhenFinished(t *testing.T) {
 	h, pay := stageHarness(t)
 	h.start(120, 40)
@@ -66,9 +66,13 @@ func TestStagesAskedOnceWhenFinished(t *testing.T) {
 	for range 3 {
 		h.key("j", "k")
 	}
-	// only the running build's, when stageEvery has passed
 	if got := pay.n("stages"); got != n {
 		t.Fatalf("%d stage requests after moving around, want %d", got, n)
+	}
+	// a poll: the running #112's again (Payments API is on screen), not #111's
+	h.fire(isTick[pollTickMsg])
+	if got := pay.n("stages"); got != n+1 {
+		t.Fatalf("%d stage requests after a poll, want %d", got, n+1)
 	}
 }
 
