@@ -33,15 +33,33 @@ func hasResults(r *BuildRecord) bool {
 	return !r.Building && r.ResultsState == ResultsOK && (r.Collections != nil || r.Governance != nil)
 }
 
+// unread: a finished build whose results are not known yet (not looked at,
+// or looking failed). It may have results, so no newer build is compared
+// across it with an older one: that would skip the real previous build.
+func unread(r *BuildRecord) bool {
+	if r.Building {
+		return false
+	}
+	switch r.ResultsState {
+	case "", ResultsUnknown, ResultsFailed:
+		return true
+	}
+	return false
+}
+
 // previousWithResults is the index of the newest record older than
-// records[i] that has results; -1 when none is known.
-func previousWithResults(records []BuildRecord, i int) int {
+// records[i] that has results; -1 when none is known. When a build in
+// between is unread, -1 and that build's index as pending (to be read).
+func previousWithResults(records []BuildRecord, i int) (j, pending int) {
 	for j := i + 1; j < len(records); j++ {
 		if hasResults(&records[j]) {
-			return j
+			return j, -1
+		}
+		if unread(&records[j]) {
+			return -1, j
 		}
 	}
-	return -1
+	return -1, -1
 }
 
 // computeDeltas fills t.deltas from the records' summaries.
@@ -53,6 +71,10 @@ func (t *buildsTable) computeDeltas(ig *jobData) {
 	next := -1 // scanning from the oldest: the last record with results
 	for i := len(ig.records) - 1; i >= 0; i-- {
 		r := &ig.records[i]
+		if unread(r) {
+			next = -1 // the builds newer than it wait for it
+			continue
+		}
 		if !hasResults(r) {
 			continue
 		}
@@ -76,7 +98,7 @@ func (t *buildsTable) computeDeltas(ig *jobData) {
 // results, when both are loaded whole.
 func (t *buildsTable) marksFor(ig *jobData, ri int) *buildMarks {
 	n := ig.records[ri].Number
-	j := previousWithResults(ig.records, ri)
+	j, _ := previousWithResults(ig.records, ri)
 	if j < 0 {
 		return nil
 	}
@@ -108,12 +130,36 @@ func (t buildsTable) previousBuilds() []int {
 	var out []int
 	for _, n := range t.expandedBuilds() {
 		if i, _ := t.ig.record(n); i >= 0 {
-			if j := previousWithResults(t.ig.records, i); j >= 0 {
+			j, pending := previousWithResults(t.ig.records, i)
+			if j < 0 {
+				j = pending // read it first: it may be the previous build
+			}
+			if j >= 0 {
 				out = append(out, t.ig.records[j].Number)
 			}
 		}
 	}
 	return out
+}
+
+// belowScreen is the unread build right below the screen, which the lowest
+// build on screen is compared with: read with those on screen, so that the
+// last row gets its delta too.
+func (t buildsTable) belowScreen() []int {
+	bs := t.onScreenBuilds()
+	if len(bs) == 0 || t.ig == nil {
+		return nil
+	}
+	i, _ := t.ig.record(bs[len(bs)-1].Number)
+	if i < 0 {
+		return nil
+	}
+	// only the build right below: one read more, never a walk down a
+	// job whose builds have no reports
+	if j, pending := previousWithResults(t.ig.records, i); j < 0 && pending == i+1 {
+		return []int{t.ig.records[pending].Number}
+	}
+	return nil
 }
 
 // deltaText is " +3" / " -2" ("" for none).

@@ -226,6 +226,7 @@ type fakeStore struct {
 	builds  map[string][]BuildRecord
 	apis    fakeConnector
 	fetches int
+	fetched []int // build numbers, in the order fetched
 	saved   int
 	state   map[string]string
 }
@@ -289,6 +290,7 @@ func (s *fakeStore) Builds(ctx context.Context, nick string, limit int) ([]Build
 func (s *fakeStore) FetchResults(ctx context.Context, api jenkins.API, in config.Integration, b jenkins.Build) (report.Results, ResultsState, string, error) {
 	s.mu.Lock()
 	s.fetches++
+	s.fetched = append(s.fetched, b.Number)
 	s.mu.Unlock()
 	f := api.(*fakeAPI)
 	f.mu.Lock()

@@ -136,6 +136,7 @@ func (m *Model) syncFocus() tea.Cmd {
 			for _, r := range m.onScreenBuilds() {
 				on = append(on, r.Number)
 			}
+			on = append(on, m.table.belowScreen()...) // the last row's delta compares with it
 		}
 		ex = append(m.table.expandedBuilds(), m.table.previousBuilds()...) // their marks compare with those
 		slices.Sort(ex)
