@@ -223,17 +223,24 @@ func writeTrendsText(w io.Writer, in config.Integration, tr insight.Trends) {
 	if loLint == hiLint {
 		loLint = 0
 	}
+	newest := pts[0] // the newest with results says where things stand (as the dashboard)
+	for _, p := range pts {
+		if p.HasResults {
+			newest = p
+			break
+		}
+	}
 	fmt.Fprintf(w, "  pass rate  %s  %s\n", insight.Sparkline(len(tail), func(i int) (float64, bool) {
 		p := at(i)
 		if p.PassRate == nil {
 			return 0, false
 		}
 		return *p.PassRate, true
-	}, loRate, 1), passRateText(pts[0]))
+	}, loRate, 1), passRateText(newest))
 	fmt.Fprintf(w, "  lint E+W   %s  %s\n", insight.Sparkline(len(tail), func(i int) (float64, bool) {
 		p := at(i)
 		return float64(p.LintErrors + p.LintWarnings), p.HasLint
-	}, float64(loLint), float64(hiLint)), lintText(pts[0]))
+	}, float64(loLint), float64(hiLint)), lintText(newest))
 	fmt.Fprintln(w)
 	with := 0
 	for _, p := range pts {

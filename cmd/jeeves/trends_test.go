@@ -276,3 +276,20 @@ func TestTrendsTextWithoutAnyResults(t *testing.T) {
 		t.Errorf("trends text without results:\n%s", s)
 	}
 }
+
+// While the newest build runs, the figures beside the sparklines are those
+// of the newest build with results (as on the dashboard's trends screen),
+// not "#131 no results".
+func TestTrendsTextNewestWithResults(t *testing.T) {
+	rate := 1.0
+	tr := insight.Trends{Builds: []insight.Point{
+		{Number: 131, Status: "running"},
+		{Number: 130, HasResults: true, Assertions: 25, Skipped: 1, PassRate: &rate, HasLint: true, LintErrors: 6, LintWarnings: 16},
+	}}
+	var b strings.Builder
+	writeTrendsText(&b, config.Integration{Nickname: "P", Job: "p"}, tr)
+	s := b.String()
+	if !strings.Contains(s, "#130 25/25 (100%)") || !strings.Contains(s, "#130 6E 16W") || strings.Contains(s, "#131 no") {
+		t.Errorf("trends text:\n%s", s)
+	}
+}
