@@ -218,6 +218,7 @@ kind = "freestyle"
 	before, beforeStages := requests(), wfapi()
 	one := newHarnessWith(t, deps(), opts)
 	one.start(120, 40)
+	one.key("enter") // #130 expanded: its stages are asked at every poll
 	for range polls {
 		one.fire(isTick[pollTickMsg])
 	}
@@ -226,7 +227,7 @@ kind = "freestyle"
 		t.Fatalf("one dashboard made %d requests, want at least a list and a probe a round of each integration", single)
 	}
 	if singleStages != 1+polls {
-		t.Fatalf("one dashboard made %d stage requests, want one for the running build with each of %d polls", singleStages, 1+polls)
+		t.Fatalf("one dashboard made %d stage requests, want one for the expanded running build with each of %d polls", singleStages, 1+polls)
 	}
 	if !regexp.MustCompile(`#130 .*▶ (Checkout|API tests|Publish reports) · `).MatchString(plain(one)) {
 		t.Fatalf("no current stage on the running build:\n%s", plain(one))
@@ -240,6 +241,7 @@ kind = "freestyle"
 	b := &harness{t: t, peer: a, m: New(d, opts)}
 	b.m.after, b.m.wait = holdTimers, holdWait
 	a.start(120, 40)
+	a.key("enter")
 	b.start(120, 40)
 	b.key("tab", "j") // the second one shows the other integration
 	for range polls {
@@ -249,6 +251,7 @@ kind = "freestyle"
 	if both, bothStages := requests()-before, wfapi()-beforeStages-singleStages; both != single || bothStages != singleStages {
 		t.Fatalf("two dashboards made %d requests (%d of stages), one made %d (%d)", both, bothStages, single, singleStages)
 	}
+	a.key("left") // collapsed: a row a build
 	if !strings.Contains(plain(a), "#130") || len(a.m.table.rows) != 50 || b.m.cur().cfg.Nickname != "Orders API" || len(b.m.table.rows) == 0 {
 		t.Fatalf("dashboards do not show the builds:\n%s\n%s", plain(a), plain(b))
 	}

@@ -57,7 +57,7 @@ func TestGoldenStages(t *testing.T) {
 }
 
 // A finished build's stages are asked once; a running build's again with
-// each poll of the engine, not with keys.
+// the polls of the engine (each one while expanded), not with keys.
 func TestStagesAskedOnceWhenFinished(t *testing.T) {
 	h, pay := stageHarness(t)
 	h.start(120, 40)
@@ -69,10 +69,17 @@ func TestStagesAskedOnceWhenFinished(t *testing.T) {
 	if got := pay.n("stages"); got != n {
 		t.Fatalf("%d stage requests after moving around, want %d", got, n)
 	}
-	// a poll: the running #112's again (Payments API is on screen), not #111's
+	// a poll right after: the running #112 is not expanded, so its stages
+	// wait for every other poll (StageFollowEvery); never #111's
+	h.fire(isTick[pollTickMsg])
+	if got := pay.n("stages"); got != n {
+		t.Fatalf("%d stage requests after a poll, want %d", got, n)
+	}
+	// expanded, the running #112's come again with the next poll
+	h.key("k", "enter")
 	h.fire(isTick[pollTickMsg])
 	if got := pay.n("stages"); got != n+1 {
-		t.Fatalf("%d stage requests after a poll, want %d", got, n+1)
+		t.Fatalf("%d stage requests after a poll with #112 expanded, want %d", got, n+1)
 	}
 }
 

@@ -36,7 +36,8 @@
 //
 // Pipeline stages (wfapi/describe) ride on the polls: while an integration
 // is on some subscriber's screen, each poll that answers asks for the stages
-// of its running builds (the newest maxRunningStages), one request per
+// of its running builds (the newest maxRunningStages; every other poll,
+// StageFollowEvery, unless a subscriber has the build expanded), one request per
 // build per poll, none once a running build answered that the job has none
 // (404). A finished build's stages are asked when a subscriber expands it,
 // through the Store's FetchStages when it has one (stored once, ever),
@@ -133,6 +134,12 @@ const WhyNoStages = "not a Pipeline, or no Pipeline Stage View plugin (wfapi)"
 
 // MaxRunningStages bounds the running builds whose stages are followed.
 const MaxRunningStages = 3
+
+// StageFollowEvery is how often a running build's stages are asked while no
+// subscriber has it expanded (only its current stage shows, in the table):
+// every other poll at the fastest interval. An expanded one's are asked at
+// every poll.
+const StageFollowEvery = 14 * time.Second
 
 // Config configures an engine. Zero values take the defaults.
 type Config struct {
@@ -530,7 +537,8 @@ type poller struct {
 
 	stages         map[int]Stages // replaced, never modified in place
 	stagesInFlight map[int]bool
-	noStages       bool // a running build had none (404): the job has none
+	stagesAsked    map[int]time.Time // when a running build's stages were last asked
+	noStages       bool              // a running build had none (404): the job has none
 
 	olderFrom    int
 	olderLoading bool
@@ -555,7 +563,7 @@ type poller struct {
 
 func newPoller(in config.Integration, gen uint64) *poller {
 	return &poller{cfg: in, gen: gen, version: gen, results: map[int]report.Results{}, resultsInFlight: map[int]bool{},
-		justFinished: map[int]bool{}, retried: map[int]bool{}, stages: map[int]Stages{}, stagesInFlight: map[int]bool{}}
+		justFinished: map[int]bool{}, retried: map[int]bool{}, stages: map[int]Stages{}, stagesInFlight: map[int]bool{}, stagesAsked: map[int]time.Time{}}
 }
 
 func (p *poller) stopTimer() {
@@ -1158,6 +1166,7 @@ func (e *Engine) kickDeferred() {
 // expanded, and not final, is dropped (all but the final ones when off
 // screen): it is asked afresh when shown again.
 func (e *Engine) wantStages(p *poller, poll bool) {
+	now := e.cfg.Clock()
 	keep := map[int]bool{} // off screen: none but the final ones
 	var ask []jenkins.Build
 	running := 0
@@ -1173,8 +1182,22 @@ func (e *Engine) wantStages(p *poller, poll bool) {
 			break
 		}
 		keep[r.Number] = true
-		if _, have := p.stages[r.Number]; !p.noStages && (poll || !have) {
-			ask = append(ask, r.Build)
+		_, have := p.stages[r.Number]
+		if p.noStages || have && !poll {
+			continue
+		}
+		// the stage in the table's row changes slowly: asked every other
+		// poll of a running build (StageFollowEvery); an expanded build's
+		// list, which a user watches, at every poll
+		if have && !slices.Contains(p.expanded, r.Number) && now.Sub(p.stagesAsked[r.Number]) < StageFollowEvery {
+			continue
+		}
+		p.stagesAsked[r.Number] = now
+		ask = append(ask, r.Build)
+	}
+	for n := range p.stagesAsked {
+		if !keep[n] {
+			delete(p.stagesAsked, n)
 		}
 	}
 	for _, n := range p.expanded {

@@ -400,3 +400,53 @@ func TestRunningStagesRideOnPolls(t *testing.T) {
 		}
 	}
 }
+
+// A running build's stages that only show as the table's current stage are
+// asked every other poll at the fastest interval; once a subscriber expands
+// the build, at every poll.
+func TestRunningStagesEveryOtherPollUnlessExpanded(t *testing.T) {
+	var queue []func()
+	fires := map[string]func(){}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	api := &stagesAPI{asked: map[string]int{}, none: map[string]bool{}}
+	e := New(ctx, Config{Connector: oneAPI{api}, Refresh: 15 * time.Second, Clock: func() time.Time { return now },
+		Go:    func(f func()) { queue = append(queue, f) },
+		Timer: func(nick string, d time.Duration, f func()) func() { fires[nick] = f; return func() {} }})
+	run := func() {
+		for len(queue) > 0 {
+			w := queue[0]
+			queue = queue[1:]
+			w()
+		}
+	}
+	poll := func() { // the next poll, 7.5 s later (a build runs: half of 15 s)
+		now = now.Add(7500 * time.Millisecond)
+		fires["job 00"]()
+		run()
+	}
+	ins := integrations(1, "http://ci.test")
+	a := e.Subscribe()
+	a.Focus(1, "job 00", []int{1}, nil)
+	a.Watch(1, ins)
+	run()
+	if got := api.n("job-00"); got != 1 {
+		t.Fatalf("%d stage requests after the first poll, want 1", got)
+	}
+	for range 4 {
+		poll()
+	}
+	if got := api.n("job-00"); got != 3 {
+		t.Fatalf("%d stage requests after 4 more polls 7.5 s apart with the build not expanded, want 3 (every other poll)", got)
+	}
+	a.Focus(2, "job 00", []int{1}, []int{1})
+	run()
+	before := api.n("job-00")
+	for range 4 {
+		poll()
+	}
+	if got := api.n("job-00") - before; got != 4 {
+		t.Fatalf("%d stage requests in 4 polls with the build expanded, want 4 (every poll)", got)
+	}
+}
