@@ -127,7 +127,7 @@ func (m *Model) watchCmd() tea.Cmd {
 // when that changed since it was last told.
 func (m *Model) syncFocus() tea.Cmd {
 	nick := ""
-	var on, ex []int
+	var on, ex, cmp []int
 	if ig := m.cur(); ig != nil {
 		nick = ig.cfg.Nickname
 		if w := m.trendsWindow(ig); w != nil {
@@ -138,9 +138,13 @@ func (m *Model) syncFocus() tea.Cmd {
 			}
 			on = append(on, m.table.belowScreen()...) // the last row's delta compares with it
 		}
-		ex = append(m.table.expandedBuilds(), m.table.previousBuilds()...) // their marks compare with those
+		ex = m.table.expandedBuilds()
 		slices.Sort(ex)
 		ex = slices.Compact(ex)
+		// their marks compare with those: results loaded whole, no stages
+		cmp = slices.DeleteFunc(m.table.previousBuilds(), func(n int) bool { return slices.Contains(ex, n) })
+		slices.Sort(cmp)
+		cmp = slices.Compact(cmp)
 	}
 	var b strings.Builder
 	b.WriteString(nick)
@@ -151,6 +155,10 @@ func (m *Model) syncFocus() tea.Cmd {
 	for _, n := range ex {
 		b.WriteString(" " + strconv.Itoa(n))
 	}
+	b.WriteString(" |")
+	for _, n := range cmp {
+		b.WriteString(" " + strconv.Itoa(n))
+	}
 	key := b.String()
 	if key == m.focusSent {
 		return nil
@@ -158,7 +166,7 @@ func (m *Model) syncFocus() tea.Cmd {
 	m.focusSent = key
 	m.seq++
 	sub, seq := m.sub, m.seq
-	return func() tea.Msg { sub.Focus(seq, nick, on, ex); return nil }
+	return func() tea.Msg { sub.Focus(seq, nick, on, ex, cmp...); return nil }
 }
 
 // wantResults asks for the results of the builds on screen (the engine

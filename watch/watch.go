@@ -352,6 +352,7 @@ type Sub struct {
 	focus    string
 	onScreen []int
 	expanded []int
+	compare  []int
 	seen     map[string]uint64
 	closed   bool
 	watchSeq uint64
@@ -406,10 +407,11 @@ func (s *Sub) Watch(seq uint64, ins []config.Integration) {
 }
 
 // Focus says which integration s shows, the builds on its screen (their
-// results are fetched) and the builds it has expanded (their results are
-// loaded whole).
+// results are fetched), the builds it has expanded (their results are
+// loaded whole, their pipeline stages asked) and the builds it compares
+// expanded ones with (compare: their results are loaded whole, no stages).
 // seq orders the calls as for Watch.
-func (s *Sub) Focus(seq uint64, nick string, onScreen, expanded []int) {
+func (s *Sub) Focus(seq uint64, nick string, onScreen, expanded []int, compare ...int) {
 	s.e.do(func() {
 		if s.closed || seq != 0 && seq < s.focusSeq {
 			return
@@ -418,6 +420,7 @@ func (s *Sub) Focus(seq uint64, nick string, onScreen, expanded []int) {
 		s.focus = nick
 		s.onScreen = slices.Clone(onScreen)
 		s.expanded = slices.Clone(expanded)
+		s.compare = slices.Clone(compare)
 		s.e.refocus()
 	})
 }
@@ -551,6 +554,7 @@ type poller struct {
 	focused  bool
 	onScreen []int
 	expanded []int
+	compare  []int
 
 	tickSeq uint64
 	stop    func()
@@ -668,16 +672,17 @@ func (e *Engine) alive(p *poller) bool { return e.pollers[p.cfg.Nickname] == p }
 func (e *Engine) refocus() {
 	for nick, p := range e.pollers {
 		focused := false
-		var on, ex []int
+		var on, ex, cmp []int
 		for s := range e.subs {
 			if s.focus == nick && s.watch[nick] {
 				focused = true
 				on = append(on, s.onScreen...)
 				ex = append(ex, s.expanded...)
+				cmp = append(cmp, s.compare...)
 			}
 		}
 		was := p.focused
-		p.focused, p.onScreen, p.expanded = focused, on, ex
+		p.focused, p.onScreen, p.expanded, p.compare = focused, on, ex, cmp
 		if focused && !was {
 			// shown now: poll soon, since a background integration polls slowly
 			p.deferred = false
@@ -1056,7 +1061,7 @@ func (e *Engine) wantResults(p *poller) {
 		})
 	}
 	if p.focused {
-		for _, n := range p.expanded {
+		for _, n := range slices.Concat(p.expanded, p.compare) {
 			fetch(n, true)
 		}
 	}
