@@ -88,6 +88,11 @@ func (m *Model) openHelp() {
 	if m.opts.NoIntegrationEdits {
 		notes = append(notes, "integrations come from the server's config: add, edit and delete are off")
 	}
+	// help lists e and d (as it lists x abort on a finished build) while
+	// the hint bar does not offer them: say why they do nothing here
+	if ig := m.cur(); ig != nil && ig.cfg.Source != "store" && (m.keys.Edit.Enabled() || m.keys.Delete.Enabled()) {
+		notes = append(notes, "edit, delete: "+notEditable(ig.cfg, "change"))
+	}
 	h := newHelpView(m.ctx(), m.fullHelp(), notes)
 	h.SetSize(m.width, m.bodyHeight()+1) // statusless
 	m.help = &h

@@ -387,7 +387,13 @@ func (m Model) mainHelp() []key.Binding {
 		return m.table.ShortHelp()
 	}
 	if m.focus == focusIntegrations {
-		return []key.Binding{k.Up, k.Down, k.Tab, k.Add, k.Edit, k.Delete, k.Snippet, k.Help, k.Quit}
+		// e and d only where they act: an integration from the config file
+		// (or the demo) only says it cannot be changed here
+		hints := []key.Binding{k.Up, k.Down, k.Tab, k.Add}
+		if ig := m.cur(); ig != nil && ig.cfg.Source == "store" {
+			hints = append(hints, k.Edit, k.Delete)
+		}
+		return append(hints, k.Snippet, k.Help, k.Quit)
 	}
 	return append(m.table.ShortHelp(), k.Refresh, k.Tab, k.Help, k.Quit)
 }
