@@ -413,17 +413,19 @@ func (t buildsTable) ShortHelp() []key.Binding {
 		return []key.Binding{k.Submit, k.Esc}
 	}
 	// only keys that act on the selected row: c needs a build (a queued item
-	// has no log yet), x a running one
+	// has no log yet), x a running one. The bar drops hints from its end, so
+	// on a running build x abort comes before t trend: at 80 columns the
+	// trends give way, not the abort
 	hints := []key.Binding{k.Expand, k.Filter, k.Search}
 	r := t.selectedRecord()
 	if r != nil && !t.onQueueRow() {
 		hints = append(hints, k.Log)
 	}
-	hints = append(hints, k.Run, k.Trends)
+	hints = append(hints, k.Run)
 	if r != nil && r.Building {
 		hints = append(hints, k.Abort)
 	}
-	return hints
+	return append(hints, k.Trends)
 }
 
 func (t buildsTable) FullHelp() [][]key.Binding {

@@ -70,3 +70,27 @@ func TestIntegrationsHintsNoAddWhereAddingIsOff(t *testing.T) {
 		}
 	}
 }
+
+// At 80 columns the bar drops hints from its end: on a running build x abort
+// and c log stay and t trend gives way; on a finished one t trend shows.
+func TestHintBarKeepsAbortOnARunningBuildAt80(t *testing.T) {
+	h, _, _ := newHarness(t, Options{})
+	h.start(80, 24)
+	if s := plain(h); !strings.Contains(s, "#112   ▶ running") {
+		t.Fatalf("the test wants #112 running on top:\n%s", s)
+	}
+	bar := lastLine(h)
+	for _, w := range []string{"x abort", "c log", "? help"} {
+		if !strings.Contains(bar, w) {
+			t.Errorf("on running #112 at 80 columns the hint bar lacks %q: %q", w, bar)
+		}
+	}
+	if strings.Contains(bar, "t trend") {
+		t.Errorf("on running #112 at 80 columns t trend did not give way first: %q", bar)
+	}
+	h.key("j") // #111, finished
+	bar = lastLine(h)
+	if !strings.Contains(bar, "t trend") || !strings.Contains(bar, "c log") || strings.Contains(bar, "x abort") {
+		t.Errorf("on finished #111 at 80 columns: %q", bar)
+	}
+}
