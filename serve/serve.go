@@ -246,12 +246,14 @@ func (s *Server) gate(next ssh.Handler) ssh.Handler {
 			fmt.Fprint(sess.Stderr(), "jeeves serve: "+msg+"\r\n")
 			_ = sess.Exit(1)
 		}
-		if _, _, ok := sess.Pty(); !ok {
-			refuse("the dashboard needs a terminal; connect with ssh -t")
-			return
-		}
+		// A command is refused first, pty or not: asking for one with -t
+		// would only earn a second refusal.
 		if len(sess.Command()) > 0 {
 			refuse("no commands here, only the dashboard; connect without a command")
+			return
+		}
+		if _, _, ok := sess.Pty(); !ok {
+			refuse("the dashboard needs a terminal; connect with ssh -t")
 			return
 		}
 		entry, ok := s.keys.lookup(sess.PublicKey())

@@ -513,16 +513,29 @@ func TestQuitEndsSessionOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	sess, _ := conn.NewSession()
-	out, err := sess.CombinedOutput("cat /etc/passwd")
-	if err == nil || !strings.Contains(string(out), "the dashboard needs a terminal") {
-		t.Fatalf("a command without a terminal: %v %q", err, out)
+	// A command is refused with the same one line whether or not a pty
+	// was asked for (ssh host ls, then ssh -t host ls).
+	for _, pty := range []bool{false, true} {
+		sess, _ := conn.NewSession()
+		if pty {
+			_ = sess.RequestPty("xterm", 24, 80, nil)
+		}
+		out, err := sess.CombinedOutput("cat /etc/passwd")
+		want := "jeeves serve: no commands here, only the dashboard; connect without a command\r\n"
+		if err == nil || string(out) != want {
+			t.Fatalf("a command (pty %v): %v %q, want %q", pty, err, out, want)
+		}
 	}
-	sess, _ = conn.NewSession()
-	_ = sess.RequestPty("xterm", 24, 80, nil)
-	out, err = sess.CombinedOutput("cat /etc/passwd")
-	if err == nil || !strings.Contains(string(out), "no commands here") {
-		t.Fatalf("a command: %v %q", err, out)
+	// No command and no terminal: told to ask for one.
+	sess, _ := conn.NewSession()
+	var errb bytes.Buffer
+	sess.Stderr = &errb
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	err = sess.Wait()
+	if ee, ok := err.(*gossh.ExitError); !ok || ee.ExitStatus() != 1 || !strings.Contains(errb.String(), "the dashboard needs a terminal; connect with ssh -t") {
+		t.Fatalf("a shell without a terminal: %v %q, want status 1 and the terminal message", err, errb.String())
 	}
 }
 
