@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 
 	"github.com/jeeves-dev/jeeves/config"
+	"github.com/jeeves-dev/jeeves/internal/termtext"
 	"github.com/jeeves-dev/jeeves/jenkins"
 )
 
@@ -82,3 +84,19 @@ func (i interrupted) Error() string {
 	return msg + " (interrupted)"
 }
 func (i interrupted) Unwrap() error { return i.err }
+
+// noSuchBuild tells what a 404 for build n means: when Jenkins lists the
+// job's builds, the job is there and lacks build n, and the message says so
+// with the newest build; ok is false when the job itself cannot be listed
+// (then the 404 is about the job, and its own message stands).
+func noSuchBuild(ctx context.Context, api jenkins.API, in config.Integration, n int) (msg string, ok bool) {
+	bs, err := api.Builds(ctx, in.Job, 1)
+	if err != nil {
+		return "", false
+	}
+	newest := "it has no builds yet"
+	if len(bs) > 0 {
+		newest = fmt.Sprintf("newest #%d", bs[0].Number)
+	}
+	return fmt.Sprintf("%s has no build #%d on Jenkins (%s)", termtext.Clean(in.Nickname), n, newest), true
+}

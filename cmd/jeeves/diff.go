@@ -115,6 +115,11 @@ var errNoResults = errors.New("no results")
 // results reads build n; a build unknown or without results is a usage error.
 func (r *diffReader) results(n int) (insight.Build, error) {
 	b, err := r.read(n)
+	if errors.Is(err, store.ErrNotFound) && !r.offline && r.api != nil {
+		if msg, ok := noSuchBuild(r.e.ctx, r.api, r.in, n); ok {
+			return b, usageErr("jeeves diff: %s", msg)
+		}
+	}
 	if errors.Is(err, errNoResults) || errors.Is(err, store.ErrNotFound) {
 		return b, &exitError{code: exitUsage, err: fmt.Errorf("jeeves diff: %v", err)}
 	}

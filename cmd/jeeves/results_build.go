@@ -88,6 +88,11 @@ func (r *resultsBuild) run(e *env, args []string, asJSONFlag *bool, filesFlag *r
 			return err
 		}
 		if b, err = c.Build(ctx, in.Job, number); err != nil {
+			if jenkins.IsNotFound(err) {
+				if msg, ok := noSuchBuild(ctx, c, in, number); ok {
+					return usageErr("%s", msg)
+				}
+			}
 			return clientErr(err)
 		}
 		if err := st.UpdateBuilds(ctx, in.Nickname, []jenkins.Build{b}); err != nil {

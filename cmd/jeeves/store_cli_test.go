@@ -288,7 +288,7 @@ func TestResultsOfOneBuildErrors(t *testing.T) {
 		{[]string{"-i", "Payments API", "x1"}, exitUsage, `"x1" is not a build number`},
 		{[]string{"-i", "Payments API", "3", "--file", "a.json"}, exitUsage, "not both"},
 		{[]string{"-i", "Nope", "3"}, exitUsage, `no integration named "Nope"`},
-		{[]string{"-i", "Payments API", "99999"}, exitUsage, "not found"},
+		{[]string{"-i", "Payments API", "99999"}, exitUsage, "Payments API has no build #99999 on Jenkins (newest #"},
 		{[]string{"3", "-i", "Nope"}, exitUsage, `no integration named "Nope"`}, // -i after NUMBER is read too
 		{[]string{"3"}, exitUsage, "jeeves results: build 3 of which integration? give -i NICKNAME 3"},
 		{[]string{"3", "-i"}, exitUsage, "flag needs an argument: -i"},

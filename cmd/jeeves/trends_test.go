@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -128,7 +129,8 @@ func TestDiffAndTrendsErrors(t *testing.T) {
 		{[]string{"diff", "-i", "Payments API", "x"}, 2, `jeeves diff: "x" is not a build number`},
 		{[]string{"diff", "-i", "Payments API", "7", "7"}, 2, "jeeves diff: build #7 against itself"},
 		{[]string{"diff", "-i", "Payments API", "1"}, 2, "jeeves diff: #1 is the job's first build"},
-		{[]string{"diff", "-i", "Payments API", "999"}, 2, `jeeves diff: build #999 of "Payments API": not found (Jenkins has no such build)`},
+		{[]string{"diff", "-i", "Payments API", "999"}, 2, fmt.Sprintf("jeeves diff: Payments API has no build #999 on Jenkins (newest #%d)", running)},
+		{[]string{"results", "-i", "Payments API", "999"}, 2, fmt.Sprintf("jeeves: Payments API has no build #999 on Jenkins (newest #%d)", running)},
 		{[]string{"diff", "-i", "Payments API", "999", "--offline"}, 2, `jeeves diff: build #999 of "Payments API": not found (not in the store)`},
 		{[]string{"diff", "-i", "Payments API", strconv.Itoa(running), "--offline"}, 2, "has no results: still running"},
 		{[]string{"diff", "-i", "Nobody", "5"}, 2, "Nobody"},
