@@ -19,6 +19,7 @@ import (
 // storeSim is the demo Jenkins with a config and a store of its own.
 type storeSim struct {
 	srv *jenkinstest.Server
+	hs  *httptest.Server
 	url string
 	env map[string]string
 }
@@ -48,7 +49,7 @@ job = "orders-api"
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return &storeSim{srv: srv, url: hs.URL, env: map[string]string{
+	return &storeSim{srv: srv, hs: hs, url: hs.URL, env: map[string]string{
 		"JEEVES_CONFIG": cfg, "JT": token, "JEEVES_STORE": filepath.Join(dir, "state", "jeeves.db"),
 	}}
 }

@@ -295,3 +295,30 @@ func TestTrendsTextNewestWithResults(t *testing.T) {
 		t.Errorf("trends text:\n%s", s)
 	}
 }
+
+// diff of two builds whose results the store has asks Jenkins nothing (a
+// finished build's results do not change), so it answers with Jenkins down,
+// as README says: stdout one JSON object, stderr empty. trends, which lists
+// the builds first, says Jenkins cannot be reached.
+func TestDiffFromStoreWithJenkinsDown(t *testing.T) {
+	s := newStoreSim(t)
+	tr := trendsOf(t, s, "--builds", "10")
+	var stored []int
+	for _, p := range tr.Builds {
+		if p.HasResults {
+			stored = append(stored, p.Number)
+		}
+	}
+	if len(stored) < 2 {
+		t.Fatalf("only %d builds with results stored", len(stored))
+	}
+	s.hs.Close()
+	code, out, errOut := runCLI(t, s.env, "diff", "-i", "Payments API", strconv.Itoa(stored[0]), strconv.Itoa(stored[1]), "--json")
+	var d diffJSON
+	if err := json.Unmarshal([]byte(out), &d); err != nil || (code != 0 && code != 1) || errOut != "" || d.A != stored[0] || d.B != stored[1] {
+		t.Errorf("diff of stored builds with Jenkins down: exit %d, stderr %q, %v, stdout %q", code, errOut, err, out)
+	}
+	if code, _, errOut := runCLI(t, s.env, "trends", "-i", "Payments API"); code != 3 {
+		t.Errorf("trends with Jenkins down: exit %d, %q; want 3", code, errOut)
+	}
+}
