@@ -90,7 +90,7 @@ func (r *resultsBuild) run(e *env, args []string, asJSONFlag *bool, filesFlag *r
 		if b, err = c.Build(ctx, in.Job, number); err != nil {
 			if jenkins.IsNotFound(err) {
 				if msg, ok := noSuchBuild(ctx, c, in, number); ok {
-					return usageErr("%s", msg)
+					return usageErr("jeeves results: %s", msg)
 				}
 			}
 			return clientErr(err)

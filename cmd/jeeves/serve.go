@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/jeeves-dev/jeeves/config"
@@ -97,7 +98,7 @@ func runServe(e *env) error {
 		Title:  "jeeves",
 	})
 	if err != nil {
-		return usageErr("%v", err)
+		return usageErr("jeeves serve: %s", strings.TrimPrefix(err.Error(), "serve: "))
 	}
 	ln, err := net.Listen("tcp", sc.Addr)
 	if err != nil {

@@ -231,7 +231,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"serve", "extra"}, exitUsage, `jeeves serve: unexpected argument "extra"`},
 		{[]string{"serve", "--adr", "x"}, exitUsage, "flag provided but not defined: -adr"},
 		{[]string{"serve", "--config", noServe, "--store", filepath.Join(dir, "s.db")}, exitUsage, "has no [serve] table; fix: add one with authorized_keys"},
-		{[]string{"serve", "--config", noKeys, "--store", filepath.Join(dir, "s.db")}, exitUsage, "authorized_keys " + filepath.Join(dir, "missing") + ": no such file or directory"},
+		{[]string{"serve", "--config", noKeys, "--store", filepath.Join(dir, "s.db")}, exitUsage, "jeeves serve: authorized_keys " + filepath.Join(dir, "missing") + ": no such file or directory"},
 	}
 	for _, c := range cases {
 		var out, errb strings.Builder

@@ -124,7 +124,7 @@ func runTrends(e *env) error {
 		if !*h.offline {
 			why = "Jenkins lists none"
 		}
-		return failErr(fmt.Errorf("no builds of %q in the store: %s", in.Nickname, why))
+		return failErr(fmt.Errorf("jeeves trends: no builds of %q in the store: %s", in.Nickname, why))
 	}
 	withResults := 0
 	for _, p := range tr.Builds {

@@ -130,13 +130,13 @@ func TestDiffAndTrendsErrors(t *testing.T) {
 		{[]string{"diff", "-i", "Payments API", "7", "7"}, 2, "jeeves diff: build #7 against itself"},
 		{[]string{"diff", "-i", "Payments API", "1"}, 2, "jeeves diff: #1 is the job's first build"},
 		{[]string{"diff", "-i", "Payments API", "999"}, 2, fmt.Sprintf("jeeves diff: Payments API has no build #999 on Jenkins (newest #%d)", running)},
-		{[]string{"results", "-i", "Payments API", "999"}, 2, fmt.Sprintf("jeeves: Payments API has no build #999 on Jenkins (newest #%d)", running)},
+		{[]string{"results", "-i", "Payments API", "999"}, 2, fmt.Sprintf("jeeves results: Payments API has no build #999 on Jenkins (newest #%d)", running)},
 		{[]string{"diff", "-i", "Payments API", "999", "--offline"}, 2, `jeeves diff: build #999 of "Payments API": not found (not in the store)`},
 		{[]string{"diff", "-i", "Payments API", strconv.Itoa(running), "--offline"}, 2, "has no results: still running"},
 		{[]string{"diff", "-i", "Nobody", "5"}, 2, "Nobody"},
 		{[]string{"trends", "-i", "Payments API", "--builds", "0"}, 2, "jeeves trends: --builds must be 1 or more, not 0"},
 		{[]string{"trends", "-i", "Payments API", "extra"}, 2, `jeeves trends: unexpected argument "extra"`},
-		{[]string{"trends", "-i", "Orders", "--offline"}, 1, `no builds of "Orders" in the store`},
+		{[]string{"trends", "-i", "Orders", "--offline"}, 1, `jeeves trends: no builds of "Orders" in the store`},
 	} {
 		code, out, errOut := runCLI(t, s.env, tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.msg) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
