@@ -21,9 +21,19 @@ func demoReport(name string) string {
 	return filepath.Join("..", "..", "jenkins", "jenkinstest", "demo", "reports", name)
 }
 
-// cleanSpectral is what Spectral writes for a definition without findings
-// (`[]`; report's corpus test TestCleanSpectralReports checks a real one).
-const cleanSpectral = "testdata/results/spectral-clean.json"
+// cleanSpectral writes what Spectral writes for a definition without
+// findings (`[]`; report's corpus test TestCleanSpectralReports checks a
+// real one) as spectral-clean.json in a fresh directory, and returns that
+// directory and the file's path.
+func cleanSpectral(t *testing.T) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	path = filepath.Join(dir, "spectral-clean.json")
+	if err := os.WriteFile(path, []byte("[]"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir, path
+}
 
 func runJeeves(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
@@ -56,7 +66,6 @@ func TestResultsTextGolden(t *testing.T) {
 	cases := map[string][]string{
 		"newman-and-spectral.txt": {demoReport("newman-fail.json"), demoReport("spectral.json")},
 		"junit-and-sarif.txt":     {demoReport("postman-cli-fail.xml"), demoReport("spectral.sarif")},
-		"clean.txt":               {cleanSpectral},
 		// hand-written from the Postman CLI's documented lint JSON (report/testdata/postman-lint)
 		"postman-lint.txt": {filepath.Join("..", "..", "report", "testdata", "postman-lint", "spec-lint.json")},
 		// `postman api lint`'s table, written by the CLI's own formatter
@@ -75,6 +84,21 @@ func TestResultsTextGolden(t *testing.T) {
 			golden(t, name, out)
 		})
 	}
+	t.Run("clean.txt", func(t *testing.T) {
+		dir, _ := cleanSpectral(t)
+		want, err := os.ReadFile(filepath.Join("testdata", "results", "clean.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Chdir(dir) // the report is named as given: a stable relative name
+		out, errOut, code := runJeeves(t, "results", "--file", "spectral-clean.json")
+		if code != 0 || errOut != "" {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		if out != string(want) {
+			t.Errorf("clean.txt differs from the golden file:\n%s", out)
+		}
+	})
 }
 
 // Behaviour the text view promises, independent of the golden bytes.
@@ -121,8 +145,9 @@ func TestResultsJSON(t *testing.T) {
 	}
 	golden(t, "junit-and-sarif.json", out)
 
+	_, clean := cleanSpectral(t)
 	out, _, code = runJeeves(t, "results", "--json", "--file", demoReport("newman-fail.json"),
-		"--file", demoReport("spectral.json"), "--file", cleanSpectral)
+		"--file", demoReport("spectral.json"), "--file", clean)
 	if code != 0 {
 		t.Fatal(code)
 	}
