@@ -148,25 +148,14 @@ type openStageLogMsg struct {
 
 // openStageLog opens the log of one stage of build num.
 func (m *Model) openStageLog(num int, st jenkins.Stage) tea.Cmd {
-	ig := m.cur()
+	ig, cmd := m.showLog(num)
 	if ig == nil {
-		return nil
+		return cmd
 	}
-	if ig.api == nil {
-		m.setToast("not connected to "+ig.cfg.Nickname, true)
-		return m.toastTimer()
-	}
-	m.gen++
-	lv := newLogView(m.ctx(), ig.cfg.Nickname, num, m.gen)
-	lv.stage = st.Name
-	m.log = &lv
-	m.page = pageLog
-	m.sizeScreens()
+	m.log.stage, m.log.seek = st.Name, st.Name
 	if st.Status == "IN_PROGRESS" || st.Status == "PAUSED_PENDING_INPUT" {
 		// still writing: the whole log follows it
-		lv.seek = st.Name
 		return tailLogCmd(m.deps.Ctx, ig.api, ig.cfg, num, m.gen)
 	}
-	lv.seek = st.Name
 	return stageLogCmd(m.deps.Ctx, ig.api, ig.cfg, num, st.ID, m.gen)
 }

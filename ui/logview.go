@@ -337,20 +337,31 @@ func (lv logView) matchCount() string {
 // --- root side: opening the log and fetching what it asks for ---
 
 func (m *Model) openLog(num int) tea.Cmd {
+	ig, cmd := m.showLog(num)
+	if ig == nil {
+		return cmd
+	}
+	return tailLogCmd(m.deps.Ctx, ig.api, ig.cfg, num, m.gen)
+}
+
+// showLog puts a fresh log view of build num of the integration on screen
+// (m.log) and returns that integration; nil and the toast's timer when it
+// is not connected (or nil, nil when there is no integration).
+func (m *Model) showLog(num int) (*integ, tea.Cmd) {
 	ig := m.cur()
 	if ig == nil {
-		return nil
+		return nil, nil
 	}
 	if ig.api == nil {
 		m.setToast("not connected to "+ig.cfg.Nickname, true)
-		return m.toastTimer()
+		return nil, m.toastTimer()
 	}
 	m.gen++
 	lv := newLogView(m.ctx(), ig.cfg.Nickname, num, m.gen)
 	m.log = &lv
 	m.page = pageLog
 	m.sizeScreens()
-	return tailLogCmd(m.deps.Ctx, ig.api, ig.cfg, num, m.gen)
+	return ig, nil
 }
 
 func (m *Model) onFetchLog(msg fetchLogMsg) tea.Cmd {
