@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -239,41 +238,8 @@ func (v *trendsView) layout() {
 	right := 18 // "#1234 610/640 ✘30"
 	n := min(len(pts), max(4, w-label-right-2))
 	tail := pts[:n]
-	at := func(i int) insight.Point { return tail[n-1-i] }
-	loRate, hiLint, loLint := 1.0, 0, math.MaxInt
-	for _, p := range tail {
-		if p.PassRate != nil {
-			loRate = min(loRate, *p.PassRate)
-		}
-		if p.HasLint {
-			hiLint = max(hiLint, p.LintErrors+p.LintWarnings)
-			loLint = min(loLint, p.LintErrors+p.LintWarnings)
-		}
-	}
-	if loRate == 1 {
-		loRate = 0
-	}
-	if loLint >= hiLint {
-		loLint = 0
-	}
-	rate := insight.Sparkline(n, func(i int) (float64, bool) {
-		p := at(i)
-		if p.PassRate == nil {
-			return 0, false
-		}
-		return *p.PassRate, true
-	}, loRate, 1)
-	lint := insight.Sparkline(n, func(i int) (float64, bool) {
-		p := at(i)
-		return float64(p.LintErrors + p.LintWarnings), p.HasLint
-	}, float64(loLint), float64(hiLint))
-	newest := pts[0]
-	for _, p := range pts { // the newest with results says where things stand
-		if p.HasResults {
-			newest = p
-			break
-		}
-	}
+	rate, lint := insight.Sparklines(tail)
+	newest := insight.NewestWithResults(pts) // where things stand
 	rateNow, lintNow := "no results", "no lint"
 	if newest.PassRate != nil {
 		// the builds table's fraction (not failed of all, skipped ones too), so

@@ -205,42 +205,10 @@ func writeTrendsText(w io.Writer, in config.Integration, tr insight.Trends) {
 		len(pts), pts[len(pts)-1].Number, pts[0].Number)
 	tail := pts[:min(len(pts), 40)] // the sparklines fit 80 columns
 	fmt.Fprintf(w, "             %s\n", spanLabel(tail[len(tail)-1].Number, tail[0].Number, len(tail)))
-	at := func(i int) insight.Point { return tail[len(tail)-1-i] }
-	// Scaled between the lowest and highest value shown, so that a dip reads.
-	loRate, hiLint, loLint := 1.0, 0, math.MaxInt
-	for _, p := range tail {
-		if p.PassRate != nil {
-			loRate = min(loRate, *p.PassRate)
-		}
-		if p.HasLint {
-			hiLint = max(hiLint, p.LintErrors+p.LintWarnings)
-			loLint = min(loLint, p.LintErrors+p.LintWarnings)
-		}
-	}
-	if loRate == 1 {
-		loRate = 0
-	}
-	if loLint == hiLint {
-		loLint = 0
-	}
-	newest := pts[0] // the newest with results says where things stand (as the dashboard)
-	for _, p := range pts {
-		if p.HasResults {
-			newest = p
-			break
-		}
-	}
-	fmt.Fprintf(w, "  pass rate  %s  %s\n", insight.Sparkline(len(tail), func(i int) (float64, bool) {
-		p := at(i)
-		if p.PassRate == nil {
-			return 0, false
-		}
-		return *p.PassRate, true
-	}, loRate, 1), passRateText(newest))
-	fmt.Fprintf(w, "  lint E+W   %s  %s\n", insight.Sparkline(len(tail), func(i int) (float64, bool) {
-		p := at(i)
-		return float64(p.LintErrors + p.LintWarnings), p.HasLint
-	}, float64(loLint), float64(hiLint)), lintText(newest))
+	rate, lint := insight.Sparklines(tail)
+	newest := insight.NewestWithResults(pts) // where things stand (as the dashboard)
+	fmt.Fprintf(w, "  pass rate  %s  %s\n", rate, passRateText(newest))
+	fmt.Fprintf(w, "  lint E+W   %s  %s\n", lint, lintText(newest))
 	fmt.Fprintln(w)
 	with := 0
 	for _, p := range pts {
